@@ -1,0 +1,107 @@
+/**
+ * The composition root: from a validated config it builds the database (migrated and seeded),
+ * the services, the durable state, the dialogs, the adapter and the HTTP server, and passes
+ * each its dependencies. Nothing below this file reads the environment.
+ */
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
+import restify from "restify";
+import { seedCatalog } from "../src/catalog/catalogSeed.js";
+import type { Config } from "../src/config.js";
+import { openDatabase, type Database } from "../src/db/database.js";
+import { localeOf, translator } from "../src/i18n/index.js";
+import { IdentityService } from "../src/identity/identityService.js";
+import type { Logger } from "../src/log.js";
+import { ETagConflict, StateStore } from "../src/state/stateStore.js";
+import { MainDialog } from "./dialogs/mainDialog.js";
+import { UserConversationState } from "./durableState.js";
+import { PartnerBot } from "./partnerBot.js";
+import { PrismaStorage } from "./prismaStorage.js";
+
+export interface App {
+  readonly server: restify.Server;
+  readonly database: Database;
+  readonly adapter: CloudAdapter;
+  readonly bot: PartnerBot;
+  /** The port actually listened on (useful with PORT=0 in tests). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
+export function createBot(config: Config, database: Database, logger: Logger): PartnerBot {
+  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
+  const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
+  return new PartnerBot({ identity, state, dialog: new MainDialog(), defaultLocale: config.defaultLocale, logger });
+}
+
+/** Migrates, seeds and starts listening. */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const started = Date.now();
+  const database = openDatabase(config.database);
+  const applied = await database.migrate();
+  logger.info({ database: database.description, applied }, applied.length ? "applied database migrations" : "database schema is up to date");
+  const seeded = await seedCatalog(database.db);
+  logger.info(seeded, "offer catalog seeded");
+
+  const bot = createBot(config, database, logger);
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.microsoftApp.id ?? "",
+      MicrosoftAppPassword: config.microsoftApp.password ?? "",
+      MicrosoftAppType: config.microsoftApp.type,
+      MicrosoftAppTenantId: config.microsoftApp.tenantId ?? "",
+    }),
+  );
+  adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
+
+  const server = restify.createServer({ name: "csp-partner-bot", handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  server.post("/api/messages", async (req, res) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.get("/healthz", async (_req, res) => {
+    try {
+      await database.db.$queryRawUnsafe("SELECT 1");
+      res.send(200, { status: "ok", database: database.provider });
+    } catch (error) {
+      logger.error({ err: error }, "health check: database unavailable");
+      res.send(503, { status: "unavailable", database: database.provider });
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
+  if (!config.microsoftApp.id) logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
+
+  return {
+    server,
+    database,
+    adapter,
+    bot,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+/** Logs the whole error; tells the user only a short, localized apology, never internals. */
+export async function onTurnError(context: TurnContext, error: unknown, config: Pick<Config, "defaultLocale">, logger: Logger): Promise<void> {
+  const activity = context.activity;
+  logger.error({ err: error, activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type }, "turn failed");
+  try {
+    if (activity.type === "message") {
+      const t = translator(localeOf(activity.locale, config.defaultLocale));
+      await context.sendActivity(t(error instanceof ETagConflict ? "error.busy" : "error.apology"));
+    } else if (activity.type === "invoke") {
+      await context.sendActivity({ type: "invokeResponse", value: { status: 500 } });
+    }
+  } catch (sendError) {
+    logger.error({ err: sendError, activityId: activity.id }, "could not tell the user about the failed turn");
+  }
+}

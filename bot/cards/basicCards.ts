@@ -1,0 +1,71 @@
+/** Data and builders of the cards that every user meets: menu, help, profile, not enrolled. */
+import type { Attachment } from "botbuilder";
+import type { Caller } from "../../src/identity/identityService.js";
+import type { Translate } from "../../src/i18n/index.js";
+import type { MessageKey } from "../../src/i18n/index.js";
+import { renderCard } from "./render.js";
+
+export interface MenuCardData {
+  title: string;
+  subtitle: string;
+  hint: string;
+  actions: { title: string; verb: string }[];
+}
+
+export interface MenuEntry {
+  verb: string;
+  label: MessageKey;
+}
+
+export function menuCardData(t: Translate, caller: Caller, entries: MenuEntry[]): MenuCardData {
+  return {
+    title: t("menu.title"),
+    subtitle: t("menu.subtitle", { name: caller.displayName || "", role: t(`role.${caller.role}`), organisation: caller.organisation.name }),
+    hint: t("menu.hint"),
+    actions: entries.map((entry) => ({ title: t(entry.label), verb: entry.verb })),
+  };
+}
+
+export interface HelpCardData {
+  title: string;
+  intro: string;
+  commandsTitle: string;
+  commands: string[];
+  menuLabel: string;
+}
+
+export function helpCardData(t: Translate, commandLines: MessageKey[]): HelpCardData {
+  return { title: t("help.title"), intro: t("help.intro"), commandsTitle: t("help.commands"), commands: commandLines.map((key) => t(key)), menuLabel: t("menu.title") };
+}
+
+export interface ProfileCardData {
+  title: string;
+  facts: { label: string; value: string }[];
+}
+
+export function profileCardData(t: Translate, caller: Caller): ProfileCardData {
+  return {
+    title: t("profile.title"),
+    facts: [
+      { label: t("profile.name"), value: caller.displayName || "-" },
+      { label: t("profile.organisation"), value: caller.organisation.name },
+      { label: t("profile.organisationKind"), value: t(`orgKind.${caller.organisation.kind}`) },
+      { label: t("profile.role"), value: t(`role.${caller.role}`) },
+      { label: t("profile.tenant"), value: caller.tenantId },
+    ],
+  };
+}
+
+export interface NotEnrolledCardData {
+  title: string;
+  body: string;
+}
+
+export function notEnrolledCardData(t: Translate, tenantId: string): NotEnrolledCardData {
+  return { title: t("notEnrolled.title"), body: t("notEnrolled.body", { tenantId }) };
+}
+
+export const menuCard = (data: MenuCardData): Attachment => renderCard("menu", data);
+export const helpCard = (data: HelpCardData): Attachment => renderCard("help", data);
+export const profileCard = (data: ProfileCardData): Attachment => renderCard("profile", data);
+export const notEnrolledCard = (data: NotEnrolledCardData): Attachment => renderCard("notEnrolled", data);

@@ -1,0 +1,35 @@
+/**
+ * The one way cards are made: a JSON template from cards/ expanded with typed data by
+ * adaptivecards-templating, returned as a Teams attachment.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as ACData from "adaptivecards-templating";
+import { CardFactory, type Attachment } from "botbuilder";
+
+export const cardsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cards");
+
+const templates = new Map<string, ACData.Template>();
+
+/** The names of every template in cards/ (file name without .json). */
+export function templateNames(): string[] {
+  return readdirSync(cardsDir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => file.slice(0, -".json".length))
+    .sort();
+}
+
+/** Expands a template with data into the card's JSON. */
+export function expandCard(name: string, data: object): Record<string, unknown> {
+  let template = templates.get(name);
+  if (!template) {
+    template = new ACData.Template(JSON.parse(readFileSync(join(cardsDir, `${name}.json`), "utf8")));
+    templates.set(name, template);
+  }
+  return template.expand({ $root: data }) as Record<string, unknown>;
+}
+
+export function renderCard(name: string, data: object): Attachment {
+  return CardFactory.adaptiveCard(expandCard(name, data));
+}

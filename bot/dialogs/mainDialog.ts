@@ -1,0 +1,95 @@
+/**
+ * The root of every conversation. It routes a message (typed text or a card's verb) to a
+ * command, and interrupts any running flow for "cancel" (stop, nothing saved) and "help"
+ * (show help, then carry on where the user was).
+ */
+import { ActivityTypes } from "botbuilder";
+import {
+  ComponentDialog,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from "botbuilder-dialogs";
+import { commands, findCommand, type Command } from "../commands.js";
+import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCardData } from "../cards/basicCards.js";
+import { cardSubmit, messageText, turnInfo } from "../turn.js";
+
+export const MAIN_DIALOG = "main";
+const ROUTE = "main.route";
+
+export class MainDialog extends ComponentDialog {
+  constructor() {
+    super(MAIN_DIALOG);
+    this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]));
+    this.initialDialogId = ROUTE;
+  }
+
+  /** Interruptions apply while a flow is running: they are checked before the flow sees the message. */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const command = this.commandOf(innerDc);
+    if (command?.id === "cancel") {
+      await innerDc.cancelAllDialogs();
+      await innerDc.context.sendActivity(turnInfo(innerDc.context).t("cancel.done"));
+      return { status: DialogTurnStatus.complete };
+    }
+    if (command?.id === "help") {
+      await this.sendHelp(innerDc);
+      return { status: DialogTurnStatus.waiting };
+    }
+    if (command) {
+      // Another top-level command (typed, or pressed on a menu card) replaces the running flow.
+      await innerDc.cancelAllDialogs();
+      return this.run(innerDc, command);
+    }
+    return super.onContinueDialog(innerDc);
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const command = this.commandOf(step);
+    if (command) return this.run(step, command);
+    const { t } = turnInfo(step.context);
+    if (cardSubmit(step.context)) {
+      // A button of a card whose flow has ended (or of an old card): harmless, and said so.
+      await step.context.sendActivity(t("unknown.action"));
+    } else if (step.context.activity.type === ActivityTypes.Message) {
+      const text = messageText(step.context);
+      await step.context.sendActivity(text ? t("unknown.text", { text: text.slice(0, 100) }) : t("unknown.action"));
+    }
+    return step.endDialog();
+  }
+
+  private async run(dc: DialogContext, command: Command): Promise<DialogTurnResult> {
+    const { t, caller } = turnInfo(dc.context);
+    switch (command.id) {
+      case "menu":
+        await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, menuEntries()))] });
+        break;
+      case "help":
+        await this.sendHelp(dc);
+        break;
+      case "cancel":
+        await dc.context.sendActivity(t("cancel.nothing"));
+        break;
+      case "profile":
+        await dc.context.sendActivity({ attachments: [profileCard(profileCardData(t, caller))] });
+        break;
+    }
+    return dc.endDialog();
+  }
+
+  private async sendHelp(dc: DialogContext): Promise<void> {
+    const { t } = turnInfo(dc.context);
+    await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, commands.map((command) => command.helpLine)))] });
+  }
+
+  private commandOf(dc: DialogContext): Command | undefined {
+    const submit = cardSubmit(dc.context);
+    return submit ? findCommand({ verb: submit.verb }) : findCommand({ text: messageText(dc.context) });
+  }
+}
+
+export function menuEntries() {
+  return commands.filter((command) => command.menuLabel).map((command) => ({ verb: command.verb, label: command.menuLabel! }));
+}

@@ -1,0 +1,27 @@
+/** `npm start`: reads the configuration, then starts the bot (see app.ts). */
+import { loadDotEnv, parseConfig } from "../src/config.js";
+import { createLogger } from "../src/log.js";
+import { startApp } from "./app.js";
+
+loadDotEnv();
+const parsed = parseConfig(process.env);
+if (!parsed.ok) {
+  console.error("The bot cannot start: its configuration is invalid.");
+  for (const error of parsed.errors) console.error(`  - ${error}`);
+  console.error("Set these in the environment or in a .env file (see README, Configuration).");
+  process.exit(1);
+}
+const logger = createLogger(parsed.config.logLevel);
+try {
+  const app = await startApp(parsed.config, logger);
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    await app.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+} catch (error) {
+  logger.fatal({ err: error }, "the bot could not start");
+  process.exit(1);
+}

@@ -1,0 +1,87 @@
+/**
+ * The Teams activity handler: resolves who is talking, then runs the dialog stack for
+ * messages and greets on install. Users of organisations that are not enrolled get one
+ * polite card and nothing else.
+ */
+import { ActivityHandler, ActivityTypes, type BotState, type TurnContext } from "botbuilder";
+import { runDialog, type Dialog, type DialogState } from "botbuilder-dialogs";
+import type { Locale } from "../src/config.js";
+import { localeOf, translator } from "../src/i18n/index.js";
+import type { IdentityService } from "../src/identity/identityService.js";
+import type { Logger } from "../src/log.js";
+import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
+import { menuEntries } from "./dialogs/mainDialog.js";
+import { setTurnInfo, turnInfo } from "./turn.js";
+
+export interface PartnerBotOptions {
+  identity: IdentityService;
+  state: BotState;
+  dialog: Dialog;
+  defaultLocale: Locale;
+  logger: Logger;
+}
+
+export class PartnerBot extends ActivityHandler {
+  private readonly dialogState;
+
+  constructor(private readonly options: PartnerBotOptions) {
+    super();
+    this.dialogState = options.state.createProperty<DialogState>("dialogState");
+
+    this.onTurn(async (context, next) => {
+      if (await this.identify(context)) await next();
+    });
+    this.onMessage(async (context, next) => {
+      await runDialog(options.dialog, context, this.dialogState);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      // In personal chats Teams also sends installationUpdate; greet once, from conversationUpdate, only in teams and group chats.
+      const botAdded = context.activity.membersAdded?.some((member) => member.id === context.activity.recipient.id);
+      if (botAdded && context.activity.conversation.conversationType !== "personal") await this.welcome(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.options.state.saveChanges(context);
+  }
+
+  /** Resolves the caller into the turn state; false (after telling the user, where fitting) if not enrolled. */
+  private async identify(context: TurnContext): Promise<boolean> {
+    const activity = context.activity;
+    const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
+    const userId = activity.from?.aadObjectId ?? activity.from?.id;
+    const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    const provisional = localeOf(activity.locale, this.options.defaultLocale);
+    if (!userId || !tenantId) {
+      log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(tenantId) }, "activity without a user or a tenant: ignored");
+      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, tenantId ?? "?");
+      return false;
+    }
+    const resolution = await this.options.identity.resolve({ tenantId, aadObjectId: userId, displayName: activity.from?.name ?? "", locale: activity.locale ?? undefined });
+    if (resolution.status === "notEnrolled") {
+      log.info({ tenantId }, "activity from a tenant that is not enrolled");
+      if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, tenantId);
+      return false;
+    }
+    const locale = localeOf(activity.locale, this.options.defaultLocale);
+    setTurnInfo(context, { caller: resolution.caller, locale, t: translator(locale), log: log.child({ userId: resolution.caller.userId }) });
+    return true;
+  }
+
+  private async refuse(context: TurnContext, locale: Locale, tenantId: string): Promise<void> {
+    await context.sendActivity({ attachments: [notEnrolledCard(notEnrolledCardData(translator(locale), tenantId))] });
+  }
+
+  private async welcome(context: TurnContext): Promise<void> {
+    const { t, caller } = turnInfo(context);
+    await context.sendActivity(t("welcome.text"));
+    await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, menuEntries()))] });
+  }
+}

@@ -1,0 +1,106 @@
+-- CreateTable
+CREATE TABLE "Organisation" (
+    "id" TEXT NOT NULL,
+    "tenantId" TEXT,
+    "kind" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "firstAdminId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Organisation_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "User" (
+    "id" TEXT NOT NULL,
+    "orgId" TEXT NOT NULL,
+    "tenantId" TEXT NOT NULL,
+    "aadObjectId" TEXT NOT NULL,
+    "displayName" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "locale" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "lastSeenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "BotState" (
+    "key" TEXT NOT NULL,
+    "data" TEXT NOT NULL,
+    "etag" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "BotState_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "AppSetting" (
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "AppSetting_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "Offer" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "description" TEXT NOT NULL,
+    "unitPriceCents" INTEGER NOT NULL,
+    "currency" TEXT NOT NULL,
+    "minLicences" INTEGER NOT NULL,
+    "maxLicences" INTEGER NOT NULL,
+    "onePerCustomer" BOOLEAN NOT NULL DEFAULT false,
+    "isTrial" BOOLEAN NOT NULL DEFAULT false,
+    "trialDays" INTEGER,
+    "parentOfferId" TEXT,
+    "sortOrder" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Offer_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OfferAvailability" (
+    "offerId" TEXT NOT NULL,
+    "segment" TEXT NOT NULL,
+    "billingCycle" TEXT NOT NULL,
+
+    CONSTRAINT "OfferAvailability_pkey" PRIMARY KEY ("offerId","segment","billingCycle")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Organisation_tenantId_key" ON "Organisation"("tenantId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Organisation_firstAdminId_key" ON "Organisation"("firstAdminId");
+
+-- CreateIndex
+CREATE INDEX "Organisation_kind_idx" ON "Organisation"("kind");
+
+-- CreateIndex
+CREATE INDEX "User_orgId_idx" ON "User"("orgId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "User_tenantId_aadObjectId_key" ON "User"("tenantId", "aadObjectId");
+
+-- CreateIndex
+CREATE INDEX "Offer_parentOfferId_idx" ON "Offer"("parentOfferId");
+
+-- CreateIndex
+CREATE INDEX "OfferAvailability_segment_billingCycle_idx" ON "OfferAvailability"("segment", "billingCycle");
+
+-- AddForeignKey
+ALTER TABLE "User" ADD CONSTRAINT "User_orgId_fkey" FOREIGN KEY ("orgId") REFERENCES "Organisation"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Offer" ADD CONSTRAINT "Offer_parentOfferId_fkey" FOREIGN KEY ("parentOfferId") REFERENCES "Offer"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "OfferAvailability" ADD CONSTRAINT "OfferAvailability_offerId_fkey" FOREIGN KEY ("offerId") REFERENCES "Offer"("id") ON DELETE CASCADE ON UPDATE CASCADE;

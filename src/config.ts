@@ -1,0 +1,91 @@
+/**
+ * The bot's configuration: one zod schema, parsed once at start from the environment
+ * (and an optional `.env` file). Nothing else in the project reads `process.env`.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47");
+
+export const locales = ["en", "fr"] as const;
+export type Locale = (typeof locales)[number];
+
+const configSchema = z
+  .object({
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535").default(3978)),
+    HOST: optional(z.string().min(1)),
+    DATABASE_URL: optional(
+      z.string().regex(/^(postgres(ql)?:\/\/|file:)/, "must start with postgresql:// (PostgreSQL) or file: (a SQLite file), or be unset for the embedded SQLite database"),
+    ),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("data")),
+    MICROSOFT_APP_ID: optional(guid),
+    MICROSOFT_APP_PASSWORD: optional(z.string()),
+    MICROSOFT_APP_TYPE: z.preprocess(emptyAsUndefined, z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], { error: "must be MultiTenant, SingleTenant or UserAssignedMSI" }).default("MultiTenant")),
+    MICROSOFT_APP_TENANT_ID: optional(guid),
+    PROVIDER_TENANT_ID: optional(z.string().regex(/^[\w.-]{1,100}$/, "must be the provider's Microsoft Entra tenant id (a GUID)")),
+    PROVIDER_NAME: z.preprocess(emptyAsUndefined, z.string().max(200, "must be at most 200 characters").default("Indirect provider")),
+    DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
+  })
+  .superRefine((env, ctx) => {
+    if (env.MICROSOFT_APP_ID && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI" && !env.MICROSOFT_APP_PASSWORD) {
+      ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_PASSWORD"], message: "is required when MICROSOFT_APP_ID is set (the bot's client secret)" });
+    }
+    if (env.MICROSOFT_APP_TYPE !== "MultiTenant" && !env.MICROSOFT_APP_TENANT_ID) {
+      ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_TENANT_ID"], message: `is required when MICROSOFT_APP_TYPE is ${env.MICROSOFT_APP_TYPE}` });
+    }
+  });
+
+export interface Config {
+  readonly port: number;
+  /** Interface to listen on: loopback unless the bot authenticates its callers. */
+  readonly host: string;
+  readonly database: { readonly provider: "sqlite"; readonly file: string } | { readonly provider: "postgresql"; readonly url: string };
+  readonly microsoftApp: {
+    readonly id?: string;
+    readonly password?: string;
+    readonly type: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
+    readonly tenantId?: string;
+  };
+  readonly providerTenantId?: string;
+  /** Name shown for the provider organisation when it is first recorded. */
+  readonly providerName: string;
+  readonly defaultLocale: Locale;
+  readonly logLevel: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Parses an environment into a frozen config, or lists every bad field with what it must be. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"} ${issue.message}`) };
+  }
+  const e = parsed.data;
+  const database: Config["database"] = !e.DATABASE_URL
+    ? { provider: "sqlite", file: resolve(cwd, e.DATA_DIR, "bot.db") }
+    : e.DATABASE_URL.startsWith("file:")
+      ? { provider: "sqlite", file: resolve(cwd, e.DATABASE_URL.slice("file:".length)) }
+      : { provider: "postgresql", url: e.DATABASE_URL };
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST ?? (e.MICROSOFT_APP_ID ? "0.0.0.0" : "127.0.0.1"),
+    database,
+    microsoftApp: { id: e.MICROSOFT_APP_ID, password: e.MICROSOFT_APP_PASSWORD, type: e.MICROSOFT_APP_TYPE, tenantId: e.MICROSOFT_APP_TENANT_ID },
+    providerTenantId: e.PROVIDER_TENANT_ID,
+    providerName: e.PROVIDER_NAME,
+    defaultLocale: e.DEFAULT_LOCALE,
+    logLevel: e.LOG_LEVEL,
+  };
+  return { ok: true, config: Object.freeze(config) };
+}
+
+/** Reads `.env` (if present) into the process environment without overriding what is set. */
+export function loadDotEnv(cwd = process.cwd()): void {
+  const file = resolve(cwd, ".env");
+  if (existsSync(file)) process.loadEnvFile(file);
+}

@@ -1,0 +1,63 @@
+/**
+ * Opens the bot's database: embedded SQLite by default, PostgreSQL when configured.
+ * Both generated clients come from one model definition, so the SQLite client's type
+ * stands for both (`Db`).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { Config } from "../config.js";
+import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
+import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
+import { applyMigrations, type Provider } from "./migrations.js";
+
+export type Db = SqliteClient;
+export type { Prisma } from "../generated/sqlite/client.js";
+
+export interface Database {
+  readonly db: Db;
+  readonly provider: Provider;
+  /** Where the data lives, without credentials: for logs and /healthz. */
+  readonly description: string;
+  /** Applies pending migrations; returns the names applied. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh driver adapter factory for the configured database. */
+export function adapterFor(database: Config["database"]): SqlMigrationAwareDriverAdapterFactory {
+  return database.provider === "sqlite" ? new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) : new PrismaPg({ connectionString: database.url });
+}
+
+export function openDatabase(database: Config["database"]): Database {
+  if (database.provider === "sqlite") mkdirSync(dirname(database.file), { recursive: true });
+  const db =
+    database.provider === "sqlite"
+      ? new SqliteClient({ adapter: adapterFor(database) })
+      : (new PostgresClient({ adapter: adapterFor(database) }) as unknown as Db);
+  return {
+    db,
+    provider: database.provider,
+    description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),
+    migrate: async () => {
+      const applied = await applyMigrations(database.provider, adapterFor(database));
+      // Write-ahead logging lets readers go on while a turn writes; the mode stays set in the file.
+      if (database.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+      return applied;
+    },
+    close: () => db.$disconnect(),
+  };
+}
+
+/** postgresql://user:secret@host/db → postgresql://user@host/db */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return "postgresql://(unparsable url)";
+  }
+}

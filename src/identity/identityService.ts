@@ -1,0 +1,147 @@
+/**
+ * Who is talking: every activity is resolved to an organisation (by Entra tenant id) and a user
+ * (by Entra object id). The provider's first user becomes its admin, later users agents; users
+ * of tenants that are neither the provider nor one of its resellers are not enrolled.
+ */
+import { z } from "zod";
+import type { Db } from "../db/database.js";
+import { isUniqueViolation } from "../db/errors.js";
+import type { Logger } from "../log.js";
+
+export const roles = ["admin", "agent"] as const;
+export type Role = (typeof roles)[number];
+export const organisationKinds = ["provider", "reseller"] as const;
+export type OrganisationKind = (typeof organisationKinds)[number];
+
+/** The identity every service call is checked against. Built on the server, never from card data. */
+export interface Caller {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly aadObjectId: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly organisation: { readonly id: string; readonly kind: OrganisationKind; readonly name: string };
+}
+
+export type Resolution = { status: "member"; caller: Caller; isNewUser: boolean } | { status: "notEnrolled"; tenantId: string };
+
+const identityInput = z.object({
+  tenantId: z.string().trim().min(1).max(100),
+  aadObjectId: z.string().trim().min(1).max(200),
+  displayName: z.string().trim().max(200).catch(""),
+  locale: z.string().max(20).optional(),
+});
+export type IdentityInput = z.input<typeof identityInput>;
+
+/** Setting that records the provider tenant when none is configured (local use). */
+export const PROVIDER_TENANT_SETTING = "provider.tenantId";
+/** lastSeenAt is refreshed at most this often, so that a turn does not always write. */
+const SEEN_REFRESH_MS = 5 * 60_000;
+
+export class IdentityService {
+  constructor(
+    private readonly db: Db,
+    private readonly options: { providerTenantId?: string; providerName: string; logger: Logger; now?: () => Date },
+  ) {}
+
+  async resolve(raw: IdentityInput): Promise<Resolution> {
+    const input = identityInput.parse(raw);
+    const known = await this.db.user.findUnique({ where: { tenantId_aadObjectId: { tenantId: input.tenantId, aadObjectId: input.aadObjectId } }, include: { org: true } });
+    if (known && (await this.isEnrolled(known.org))) {
+      await this.touch(known, input);
+      return { status: "member", caller: toCaller(known, known.org), isNewUser: false };
+    }
+    const org = await this.organisationFor(input.tenantId);
+    if (!org) return { status: "notEnrolled", tenantId: input.tenantId };
+    const { user, isNewUser } = await this.join(org, input);
+    return { status: "member", caller: toCaller(user, org), isNewUser };
+  }
+
+  /** The provider tenant: the configured one, else the one recorded on first contact. */
+  async providerTenantId(): Promise<string | undefined> {
+    if (this.options.providerTenantId) return this.options.providerTenantId;
+    const setting = await this.db.appSetting.findUnique({ where: { key: PROVIDER_TENANT_SETTING } });
+    return setting?.value;
+  }
+
+  private async isEnrolled(org: OrganisationRow): Promise<boolean> {
+    if (org.kind === "reseller") return true;
+    return org.tenantId === (await this.providerTenantId());
+  }
+
+  private async organisationFor(tenantId: string): Promise<OrganisationRow | null> {
+    const existing = await this.db.organisation.findUnique({ where: { tenantId } });
+    if (existing) return (await this.isEnrolled(existing)) ? existing : null;
+    let providerTenant = await this.providerTenantId();
+    if (!providerTenant) providerTenant = await this.recordProviderTenant(tenantId);
+    if (providerTenant !== tenantId) return null;
+    try {
+      return await this.db.organisation.create({ data: { tenantId, kind: "provider", name: this.options.providerName } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.db.organisation.findUnique({ where: { tenantId } });
+    }
+  }
+
+  /** First contact without a configured provider: this tenant becomes the provider, once. */
+  private async recordProviderTenant(tenantId: string): Promise<string> {
+    try {
+      await this.db.appSetting.create({ data: { key: PROVIDER_TENANT_SETTING, value: tenantId } });
+      this.options.logger.warn({ tenantId }, "PROVIDER_TENANT_ID is not set: recorded the first tenant that talked to the bot as the indirect provider");
+      return tenantId;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const setting = await this.db.appSetting.findUniqueOrThrow({ where: { key: PROVIDER_TENANT_SETTING } });
+      return setting.value;
+    }
+  }
+
+  /** Adds a user to an organisation; the first one to claim the organisation's admin seat is admin. */
+  private async join(org: OrganisationRow, input: z.output<typeof identityInput>): Promise<{ user: UserRow; isNewUser: boolean }> {
+    let user: UserRow;
+    try {
+      user = await this.db.user.create({
+        data: { orgId: org.id, tenantId: input.tenantId, aadObjectId: input.aadObjectId, displayName: input.displayName, locale: input.locale, role: "agent", lastSeenAt: this.now() },
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const existing = await this.db.user.findUniqueOrThrow({ where: { tenantId_aadObjectId: { tenantId: input.tenantId, aadObjectId: input.aadObjectId } } });
+      return { user: existing, isNewUser: false };
+    }
+    const claimed = await this.db.organisation.updateMany({ where: { id: org.id, firstAdminId: null }, data: { firstAdminId: user.id } });
+    if (claimed.count === 1) {
+      user = await this.db.user.update({ where: { id: user.id }, data: { role: "admin" } });
+      this.options.logger.info({ orgId: org.id, userId: user.id }, "first user of the organisation became its admin");
+    }
+    return { user, isNewUser: true };
+  }
+
+  private async touch(user: UserRow, input: z.output<typeof identityInput>): Promise<void> {
+    const now = this.now();
+    const renamed = input.displayName !== "" && input.displayName !== user.displayName;
+    const relocated = input.locale !== undefined && input.locale !== user.locale;
+    if (!renamed && !relocated && now.getTime() - user.lastSeenAt.getTime() < SEEN_REFRESH_MS) return;
+    await this.db.user.update({
+      where: { id: user.id },
+      data: { lastSeenAt: now, ...(renamed ? { displayName: input.displayName } : {}), ...(relocated ? { locale: input.locale } : {}) },
+    });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
+
+type OrganisationRow = { id: string; tenantId: string | null; kind: string; name: string };
+type UserRow = { id: string; tenantId: string; aadObjectId: string; displayName: string; role: string; locale: string | null; lastSeenAt: Date };
+
+function toCaller(user: UserRow, org: OrganisationRow): Caller {
+  return {
+    userId: user.id,
+    tenantId: user.tenantId,
+    aadObjectId: user.aadObjectId,
+    displayName: user.displayName,
+    role: user.role === "admin" ? "admin" : "agent",
+    organisation: { id: org.id, kind: org.kind === "reseller" ? "reseller" : "provider", name: org.name },
+  };
+}
