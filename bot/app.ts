@@ -12,6 +12,7 @@ import { localeOf, translator } from "../src/i18n/index.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
+import { CommandRegistry, type Flow } from "./commands.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
@@ -28,10 +29,11 @@ export interface App {
 }
 
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
-export function createBot(config: Config, database: Database, logger: Logger): PartnerBot {
+export function createBot(config: Config, database: Database, logger: Logger, flows: Flow[] = []): PartnerBot {
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
-  return new PartnerBot({ identity, state, dialog: new MainDialog(), defaultLocale: config.defaultLocale, logger });
+  const commands = new CommandRegistry(flows);
+  return new PartnerBot({ identity, state, dialog: new MainDialog(commands), commands, defaultLocale: config.defaultLocale, logger });
 }
 
 /** Migrates, seeds and starts listening. */

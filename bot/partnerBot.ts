@@ -10,13 +10,14 @@ import { localeOf, translator } from "../src/i18n/index.js";
 import type { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
-import { menuEntries } from "./dialogs/mainDialog.js";
+import type { CommandRegistry } from "./commands.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
 
 export interface PartnerBotOptions {
   identity: IdentityService;
   state: BotState;
   dialog: Dialog;
+  commands: CommandRegistry;
   defaultLocale: Locale;
   logger: Logger;
 }
@@ -58,6 +59,7 @@ export class PartnerBot extends ActivityHandler {
     const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
     const userId = activity.from?.aadObjectId ?? activity.from?.id;
     const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    log.debug({ from: activity.from, conversation: activity.conversation, channelData: activity.channelData, locale: activity.locale }, "activity received");
     const provisional = localeOf(activity.locale, this.options.defaultLocale);
     if (!userId || !tenantId) {
       log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(tenantId) }, "activity without a user or a tenant: ignored");
@@ -82,6 +84,6 @@ export class PartnerBot extends ActivityHandler {
   private async welcome(context: TurnContext): Promise<void> {
     const { t, caller } = turnInfo(context);
     await context.sendActivity(t("welcome.text"));
-    await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, menuEntries()))] });
+    await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.options.commands.menuEntries()))] });
   }
 }

@@ -12,17 +12,18 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from "botbuilder-dialogs";
-import { commands, findCommand, type Command } from "../commands.js";
 import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCardData } from "../cards/basicCards.js";
+import type { Command, CommandRegistry } from "../commands.js";
 import { cardSubmit, messageText, turnInfo } from "../turn.js";
 
 export const MAIN_DIALOG = "main";
 const ROUTE = "main.route";
 
 export class MainDialog extends ComponentDialog {
-  constructor() {
+  constructor(private readonly registry: CommandRegistry) {
     super(MAIN_DIALOG);
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]));
+    for (const flow of registry.allFlows()) this.addDialog(flow.dialog);
     this.initialDialogId = ROUTE;
   }
 
@@ -61,10 +62,12 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async run(dc: DialogContext, command: Command): Promise<DialogTurnResult> {
+    const flow = this.registry.flowOf(command);
+    if (flow) return dc.beginDialog(flow.dialog.id, cardSubmit(dc.context) ?? { text: messageText(dc.context) });
     const { t, caller } = turnInfo(dc.context);
     switch (command.id) {
       case "menu":
-        await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, menuEntries()))] });
+        await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.registry.menuEntries()))] });
         break;
       case "help":
         await this.sendHelp(dc);
@@ -81,15 +84,11 @@ export class MainDialog extends ComponentDialog {
 
   private async sendHelp(dc: DialogContext): Promise<void> {
     const { t } = turnInfo(dc.context);
-    await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, commands.map((command) => command.helpLine)))] });
+    await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, this.registry.helpLines()))] });
   }
 
   private commandOf(dc: DialogContext): Command | undefined {
     const submit = cardSubmit(dc.context);
-    return submit ? findCommand({ verb: submit.verb }) : findCommand({ text: messageText(dc.context) });
+    return submit ? this.registry.find({ verb: submit.verb }) : this.registry.find({ text: messageText(dc.context) });
   }
-}
-
-export function menuEntries() {
-  return commands.filter((command) => command.menuLabel).map((command) => ({ verb: command.verb, label: command.menuLabel! }));
 }

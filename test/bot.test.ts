@@ -1,0 +1,151 @@
+import { ActivityTypes } from "botbuilder";
+import { ComponentDialog, TextPrompt, WaterfallDialog } from "botbuilder-dialogs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBot } from "../bot/app.js";
+import type { Flow } from "../bot/commands.js";
+import { parseConfig, type Config } from "../src/config.js";
+import { cardOf, cardText, Conversation, texts } from "./helpers/conversation.js";
+import { memoryLogger } from "./helpers/silentLogger.js";
+import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
+
+const PROVIDER = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const STRANGER = "11111111-2222-4333-8444-555555555555";
+
+/** A two-question flow standing in for the real ones, to show cancel and help at any step. */
+class SampleDialog extends ComponentDialog {
+  constructor() {
+    super("sample");
+    this.addDialog(new TextPrompt("sample.prompt"));
+    this.addDialog(
+      new WaterfallDialog("sample.steps", [
+        async (step) => step.prompt("sample.prompt", "First answer?"),
+        async (step) => {
+          (step.values as { first?: string }).first = step.result;
+          return step.prompt("sample.prompt", "Second answer?");
+        },
+        async (step) => {
+          await step.context.sendActivity(`Got ${(step.values as { first?: string }).first} and ${step.result}`);
+          return step.endDialog();
+        },
+      ]),
+    );
+    this.initialDialogId = "sample.steps";
+  }
+}
+
+const sampleFlow = (): Flow => ({
+  command: { id: "sample", verb: "sample.start", phrases: ["sample flow"], helpLine: "help.command.profile" },
+  dialog: new SampleDialog(),
+});
+
+describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
+  let database: TestDatabase;
+  let config: Config;
+  const { logger } = memoryLogger("warn");
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution" });
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    config = parsed.config;
+  });
+  afterAll(() => database.drop());
+
+  const bot = () => createBot(config, database, logger);
+  // The sample flow is registered through the same mechanism the product's flows use.
+  const botWithSample = () => createBot(config, database, logger, [sampleFlow()]);
+  const alex = { tenantId: PROVIDER, aadObjectId: "aad-alex", name: "Alex Wilber" };
+
+  it("greets on install with the menu, whose buttons are the registered commands", async () => {
+    const chat = new Conversation(bot(), alex);
+    const replies = await chat.send({ type: ActivityTypes.InstallationUpdate, action: "add" });
+    expect(texts(replies)[0]).toContain("Welcome");
+    const menu = cardOf(replies);
+    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["help", "profile"]);
+    expect(JSON.stringify(menu.body)).toContain("administrator of Contoso");
+  });
+
+  it.each([
+    ["help", "en-US", "Help", "cancel: stop what you are doing"],
+    ["Aide !", "fr-FR", "Aide", "annuler : arrêter ce que vous faites"],
+    ["HELP", "fr-FR", "Aide", "profil : votre organisation"],
+  ])("answers %s (%s) with the help card", async (text, locale, title, line) => {
+    const replies = await new Conversation(bot(), { ...alex, locale }).say(text);
+    expect(cardOf(replies).body[0].text).toBe(title);
+    expect(cardText(replies)).toContain(line);
+  });
+
+  it("shows the caller's organisation and role from a menu button (a card submit has no text)", async () => {
+    const replies = await new Conversation(bot(), alex).submit({ verb: "profile" });
+    const facts = cardOf(replies).body[1].facts!;
+    expect(facts).toEqual(expect.arrayContaining([{ title: "Role", value: "administrator" }, { title: "Organisation type", value: "indirect provider" }]));
+  });
+
+  it("a second user of the provider is an agent", async () => {
+    const replies = await new Conversation(bot(), { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen", locale: "fr-FR" }).say("profil");
+    expect(cardOf(replies).body[1].facts).toEqual(expect.arrayContaining([{ title: "Rôle", value: "agent" }]));
+  });
+
+  it.each([
+    ["what is the weather", "en-US", "I didn't understand \"what is the weather\""],
+    ["quel temps fait-il", "fr-FR", "Je n'ai pas compris « quel temps fait-il »"],
+  ])("answers unknown text %s helpfully", async (text, locale, answer) => {
+    const replies = await new Conversation(bot(), { ...alex, locale }).say(text);
+    expect(texts(replies)).toEqual([expect.stringContaining(answer)]);
+  });
+
+  it.each([
+    [{ verb: "customer.create.submit", customerId: "x" }],
+    [{ notAVerb: true }],
+    [{ verb: "" }],
+  ])("a card submit it does not know (%o) is answered politely and changes nothing", async (value) => {
+    const before = await database.db.user.count();
+    const replies = await new Conversation(bot(), alex).submit(value);
+    expect(texts(replies)).toEqual([expect.stringContaining("no longer active")]);
+    expect(await database.db.user.count()).toBe(before);
+  });
+
+  it("a message with neither text nor value does not crash", async () => {
+    const replies = await new Conversation(bot(), alex).send({ type: ActivityTypes.Message });
+    expect(texts(replies)).toHaveLength(1);
+  });
+
+  it("'cancel' with nothing running says so", async () => {
+    expect(texts(await new Conversation(bot(), alex).say("cancel"))).toEqual(["There is nothing to cancel."]);
+  });
+
+  it("'cancel' in the middle of a flow ends it; the next message starts afresh", async () => {
+    const chat = new Conversation(botWithSample(), { ...alex, conversationId: "conv-cancel" });
+    expect(texts(await chat.say("sample flow"))).toEqual(["First answer?"]);
+    expect(texts(await chat.say("one"))).toEqual(["Second answer?"]);
+    expect(texts(await chat.say("annuler"))).toEqual(["Cancelled. Nothing was saved."]);
+    expect(texts(await chat.say("two"))).toEqual([expect.stringContaining("I didn't understand \"two\"")]);
+  });
+
+  it("'help' in the middle of a flow shows help and the flow carries on at the same step", async () => {
+    const chat = new Conversation(botWithSample(), { ...alex, conversationId: "conv-help" });
+    await chat.say("sample flow");
+    await chat.say("one");
+    const help = await chat.say("help");
+    expect(cardOf(help).body[0].text).toBe("Help");
+    expect(texts(await chat.say("two"))).toEqual(["Got one and two"]);
+  });
+
+  it("the flow's progress is durable: a new bot instance on the same database continues it", async () => {
+    const user = { ...alex, conversationId: "conv-durable" };
+    await new Conversation(botWithSample(), user).say("sample flow");
+    await new Conversation(botWithSample(), user).say("first");
+    expect(texts(await new Conversation(botWithSample(), user).say("second"))).toEqual(["Got first and second"]);
+  });
+
+  it("a user of a tenant that is not enrolled gets the not-enrolled card and nothing else", async () => {
+    const before = { users: await database.db.user.count(), orgs: await database.db.organisation.count(), state: await database.db.botState.count() };
+    const stranger = new Conversation(bot(), { tenantId: STRANGER, aadObjectId: "aad-eve", name: "Eve", locale: "fr-FR" });
+    const replies = await stranger.say("help");
+    expect(replies).toHaveLength(1);
+    expect(cardOf(replies).body[0].text).toBe("Cette organisation n'est pas inscrite");
+    expect(await stranger.submit({ verb: "profile" })).toHaveLength(1);
+    expect(await stranger.send({ type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: "29:aad-eve", name: "Eve" }] })).toHaveLength(0);
+    expect({ users: await database.db.user.count(), orgs: await database.db.organisation.count(), state: await database.db.botState.count() }).toEqual(before);
+  });
+});

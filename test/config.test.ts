@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config.js";
+
+describe("configuration", () => {
+  it("runs locally with nothing set: port 3978, embedded SQLite under data/, loopback, English", () => {
+    const result = parseConfig({}, "/srv/bot");
+    expect(result).toEqual({
+      ok: true,
+      config: expect.objectContaining({
+        port: 3978,
+        host: "127.0.0.1",
+        database: { provider: "sqlite", file: "/srv/bot/data/bot.db" },
+        defaultLocale: "en",
+        logLevel: "info",
+        providerTenantId: undefined,
+      }),
+    });
+    if (result.ok) expect(Object.isFrozen(result.config)).toBe(true);
+  });
+
+  it("uses PostgreSQL when DATABASE_URL says so, and treats empty values as unset", () => {
+    const result = parseConfig({ DATABASE_URL: "postgresql://bot:pw@db:5432/csp", PORT: "", DEFAULT_LOCALE: "fr", PROVIDER_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47" });
+    expect(result.ok && result.config.database).toEqual({ provider: "postgresql", url: "postgresql://bot:pw@db:5432/csp" });
+    expect(result.ok && result.config.port).toBe(3978);
+    expect(result.ok && result.config.defaultLocale).toBe("fr");
+  });
+
+  it("listens on all interfaces only once requests are authenticated (an app id is set)", () => {
+    const result = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret" });
+    expect(result.ok && result.config.host).toBe("0.0.0.0");
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT must be between 1 and 65535"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must start with postgresql://"],
+    [{ MICROSOFT_APP_ID: "not-a-guid", MICROSOFT_APP_PASSWORD: "x" }, "MICROSOFT_APP_ID must be a GUID"],
+    [{ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e" }, "MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set"],
+    [{ MICROSOFT_APP_TYPE: "SingleTenant" }, "MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is SingleTenant"],
+    [{ MICROSOFT_APP_TYPE: "Everyone" }, "MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI"],
+    [{ DEFAULT_LOCALE: "de" }, "DEFAULT_LOCALE must be en or fr"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL must be one of"],
+    [{ PROVIDER_TENANT_ID: "contoso tenant" }, "PROVIDER_TENANT_ID must be the provider's Microsoft Entra tenant id"],
+  ])("rejects %o naming the field and what it must be", (env, message) => {
+    const result = parseConfig(env);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.join("\n")).toContain(message);
+  });
+
+  it("lists every bad field at once", () => {
+    const result = parseConfig({ PORT: "0", DEFAULT_LOCALE: "de", LOG_LEVEL: "loud" });
+    expect(!result.ok && result.errors).toHaveLength(3);
+  });
+
+  it("npm start with a bad value prints the field and exits non-zero without starting", () => {
+    const root = join(import.meta.dirname, "..");
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: "not-a-port", DEFAULT_LOCALE: "de" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("PORT");
+    expect(run.stderr).toContain("DEFAULT_LOCALE must be en or fr");
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Drives the real bot (identity, durable state, dialogs) through botbuilder's TestAdapter,
+ * as a given Teams user of a given tenant, and collects what the bot sent back.
+ */
+import { ActivityTypes, TestAdapter, type Activity, type Attachment } from "botbuilder";
+import type { PartnerBot } from "../../bot/partnerBot.js";
+
+export interface TeamsUser {
+  tenantId: string;
+  aadObjectId: string;
+  name: string;
+  locale?: string;
+  conversationId?: string;
+}
+
+export class Conversation {
+  readonly adapter: TestAdapter;
+
+  constructor(
+    bot: PartnerBot,
+    readonly user: TeamsUser,
+  ) {
+    this.adapter = new TestAdapter((context) => bot.run(context));
+    this.adapter.onTurnError = async (context, error) => {
+      throw error;
+    };
+  }
+
+  private base(): Partial<Activity> {
+    const conversationId = this.user.conversationId ?? `personal-${this.user.tenantId}-${this.user.aadObjectId}`;
+    return {
+      channelId: "msteams",
+      serviceUrl: "https://smba.example.invalid/",
+      from: { id: `29:${this.user.aadObjectId}`, name: this.user.name, aadObjectId: this.user.aadObjectId },
+      recipient: { id: "28:bot", name: "CSP Partner Bot" },
+      conversation: { id: conversationId, conversationType: "personal", tenantId: this.user.tenantId, isGroup: false, name: "" },
+      channelData: { tenant: { id: this.user.tenantId } },
+      locale: this.user.locale ?? "en-US",
+    };
+  }
+
+  /** Sends a typed message; resolves with the bot's replies to it. */
+  say(text: string): Promise<Partial<Activity>[]> {
+    return this.send({ type: ActivityTypes.Message, text });
+  }
+
+  /** Sends a card submit (Action.Submit: no text, the data in value). */
+  submit(value: Record<string, unknown>): Promise<Partial<Activity>[]> {
+    return this.send({ type: ActivityTypes.Message, value });
+  }
+
+  async send(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
+    this.adapter.activeQueue.splice(0);
+    await this.adapter.processActivity({ ...this.base(), id: `act-${Math.random().toString(36).slice(2)}`, ...activity });
+    return this.adapter.activeQueue.splice(0);
+  }
+}
+
+/** The first Adaptive Card among replies. */
+export function cardOf(replies: Partial<Activity>[]): Record<string, unknown> & { body: { text?: string; facts?: { title: string; value: string }[] }[]; actions?: { title: string; data?: { verb?: string } }[] } {
+  const attachment = replies.flatMap((reply) => reply.attachments ?? []).find((a: Attachment) => a.contentType === "application/vnd.microsoft.card.adaptive");
+  if (!attachment) throw new Error(`no card among replies: ${JSON.stringify(replies.map((reply) => reply.text ?? reply.type))}`);
+  return attachment.content;
+}
+
+/** All text of a card (TextBlocks and facts), for assertions. */
+export function cardText(replies: Partial<Activity>[]): string {
+  const card = cardOf(replies);
+  return JSON.stringify(card.body);
+}
+
+export function texts(replies: Partial<Activity>[]): string[] {
+  return replies.map((reply) => reply.text).filter((text): text is string => typeof text === "string");
+}

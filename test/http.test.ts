@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type App } from "../bot/app.js";
+import { parseConfig, type Config } from "../src/config.js";
+import { FakeConnector } from "./helpers/fakeConnector.js";
+import { memoryLogger } from "./helpers/silentLogger.js";
+import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
+import type { ScratchDatabase } from "../src/db/scratch.js";
+
+const PROVIDER = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+describe(`the bot over HTTP (${providerUnderTest})`, () => {
+  let scratch: ScratchDatabase;
+  let config: Config;
+  let app: App;
+  let connector: FakeConnector;
+  const log = memoryLogger("info");
+
+  beforeAll(async () => {
+    scratch = await emptyDatabase();
+    connector = await new FakeConnector().start();
+    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER });
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    config = { ...parsed.config, port: 0, database: scratch.database };
+    app = await startApp(config, log.logger);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await connector.stop();
+    await scratch.drop();
+  });
+
+  const base = () => `http://127.0.0.1:${app.port}`;
+
+  it("migrates and seeds on start, then reports healthy with the database in use", async () => {
+    expect(log.lines.join("\n")).toContain("applied database migrations");
+    expect(await app.database.db.offer.count()).toBeGreaterThan(10);
+    const response = await fetch(`${base()}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", database: providerUnderTest });
+  });
+
+  it("answers a Teams message posted to /api/messages through the connector at the activity's serviceUrl", async () => {
+    const response = await fetch(`${base()}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "message",
+        id: "http-1",
+        text: "help",
+        locale: "fr-FR",
+        channelId: "msteams",
+        serviceUrl: connector.url,
+        from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" },
+        recipient: { id: "28:bot", name: "bot" },
+        conversation: { id: "a:conv-http", conversationType: "personal", tenantId: PROVIDER },
+        channelData: { tenant: { id: PROVIDER } },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const reply = connector.received.find((request) => request.path.includes("/v3/conversations/a%3Aconv-http/activities"));
+    const card = reply?.body.attachments?.[0].content as { type: string; body: { text: string }[] };
+    expect(card.type).toBe("AdaptiveCard");
+    expect(card.body[0].text).toBe("Aide");
+  });
+
+  it("a second start on the same database applies no migration and seeds nothing new", async () => {
+    await app.close();
+    const second = memoryLogger("info");
+    app = await startApp(config, second.logger);
+    const lines = second.lines.map((line) => JSON.parse(line) as { msg: string; applied?: string[]; created?: number; unchanged?: number });
+    expect(lines.find((line) => line.msg === "database schema is up to date")?.applied).toEqual([]);
+    expect(lines.find((line) => line.msg === "offer catalog seeded")).toMatchObject({ created: 0, updated: 0 });
+  });
+
+  it("refuses a body that is not JSON without a stack trace", async () => {
+    const response = await fetch(`${base()}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+});
