@@ -12,7 +12,10 @@ import { localeOf, translator } from "../src/i18n/index.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
-import { CommandRegistry, type Flow } from "./commands.js";
+import { CatalogService } from "../src/catalog/catalogService.js";
+import { CustomerService } from "../src/customers/customerService.js";
+import { CommandRegistry, type Command } from "./commands.js";
+import { customerCommands } from "./customers/customerCommands.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
@@ -29,10 +32,12 @@ export interface App {
 }
 
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
-export function createBot(config: Config, database: Database, logger: Logger, flows: Flow[] = []): PartnerBot {
+export function createBot(config: Config, database: Database, logger: Logger, features: Command[] = []): PartnerBot {
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
-  const commands = new CommandRegistry(flows);
+  const customers = new CustomerService(database.db);
+  const catalog = new CatalogService(database.db);
+  const commands = new CommandRegistry([...customerCommands(customers, catalog), ...features]);
   return new PartnerBot({ identity, state, dialog: new MainDialog(commands), commands, defaultLocale: config.defaultLocale, logger });
 }
 

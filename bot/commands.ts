@@ -3,9 +3,16 @@
  * Built-in commands answer at once; a flow's command starts its dialog. The menu and the help
  * card are built from this registry, so a new capability appears in both by registering.
  */
+import type { TurnContext } from "botbuilder";
 import type { Dialog } from "botbuilder-dialogs";
 import type { MessageKey } from "../src/i18n/index.js";
-import { normalize } from "./turn.js";
+import { normalize, type CardSubmit } from "./turn.js";
+
+/** What a command receives: the text after its phrase (if typed) and the card data (if pressed). */
+export interface CommandInput {
+  text: string;
+  submit?: CardSubmit;
+}
 
 export interface Command {
   id: string;
@@ -13,16 +20,16 @@ export interface Command {
   verb: string;
   /** Normalized texts that run it (see normalize()). */
   phrases: string[];
+  /** Normalized beginnings of a text that run it with the rest as argument ("customers conto"). */
+  prefixes?: string[];
   /** Label of its menu button, if it has one. */
   menuLabel?: MessageKey;
-  /** Its line in the help card. */
-  helpLine: MessageKey;
-}
-
-/** A guided conversation started by a command. */
-export interface Flow {
-  command: Command;
-  dialog: Dialog;
+  /** Its line in the help card, if it has one. */
+  helpLine?: MessageKey;
+  /** A guided conversation the command starts... */
+  dialog?: Dialog;
+  /** ...or a one-turn answer. */
+  handler?: (context: TurnContext, input: CommandInput) => Promise<void>;
 }
 
 export const builtInCommands: Command[] = [
@@ -34,26 +41,31 @@ export const builtInCommands: Command[] = [
 
 export class CommandRegistry {
   readonly commands: Command[];
-  private readonly flows = new Map<string, Flow>();
 
-  constructor(flows: Flow[] = []) {
-    for (const flow of flows) this.flows.set(flow.command.id, flow);
-    this.commands = [...flows.map((flow) => flow.command), ...builtInCommands];
+  constructor(features: Command[] = []) {
+    this.commands = [...features, ...builtInCommands];
   }
 
-  /** The command a text or a card verb names, if any. */
-  find(input: { text?: string; verb?: string }): Command | undefined {
-    if (input.verb) return this.commands.find((command) => command.verb === input.verb);
-    const text = normalize(input.text ?? "");
-    return text ? this.commands.find((command) => command.phrases.includes(text)) : undefined;
+  /** The command a text or a card verb names, if any, with the text's argument. */
+  find(input: { text?: string; verb?: string }): { command: Command; argument: string } | undefined {
+    if (input.verb) {
+      const command = this.commands.find((candidate) => candidate.verb === input.verb);
+      return command && { command, argument: "" };
+    }
+    const raw = (input.text ?? "").trim();
+    const text = normalize(raw);
+    if (!text) return undefined;
+    const exact = this.commands.find((command) => command.phrases.includes(text));
+    if (exact) return { command: exact, argument: "" };
+    for (const command of this.commands) {
+      const prefix = command.prefixes?.find((candidate) => text.startsWith(candidate));
+      if (prefix) return { command, argument: raw.slice(raw.length - (text.length - prefix.length)).trim() };
+    }
+    return undefined;
   }
 
-  flowOf(command: Command): Flow | undefined {
-    return this.flows.get(command.id);
-  }
-
-  allFlows(): Flow[] {
-    return [...this.flows.values()];
+  dialogs(): Dialog[] {
+    return this.commands.flatMap((command) => (command.dialog ? [command.dialog] : []));
   }
 
   menuEntries(): { verb: string; label: MessageKey }[] {
@@ -61,6 +73,6 @@ export class CommandRegistry {
   }
 
   helpLines(): MessageKey[] {
-    return this.commands.map((command) => command.helpLine);
+    return this.commands.flatMap((command) => (command.helpLine ? [command.helpLine] : []));
   }
 }

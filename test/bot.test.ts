@@ -2,7 +2,7 @@ import { ActivityTypes } from "botbuilder";
 import { ComponentDialog, TextPrompt, WaterfallDialog } from "botbuilder-dialogs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../bot/app.js";
-import type { Flow } from "../bot/commands.js";
+import type { Command } from "../bot/commands.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { cardOf, cardText, Conversation, texts } from "./helpers/conversation.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -33,10 +33,7 @@ class SampleDialog extends ComponentDialog {
   }
 }
 
-const sampleFlow = (): Flow => ({
-  command: { id: "sample", verb: "sample.start", phrases: ["sample flow"], helpLine: "help.command.profile" },
-  dialog: new SampleDialog(),
-});
+const sampleFlow = (): Command => ({ id: "sample", verb: "sample.start", phrases: ["sample flow"], dialog: new SampleDialog() });
 
 describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   let database: TestDatabase;
@@ -61,7 +58,7 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     const replies = await chat.send({ type: ActivityTypes.InstallationUpdate, action: "add" });
     expect(texts(replies)[0]).toContain("Welcome");
     const menu = cardOf(replies);
-    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["help", "profile"]);
+    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["customer.new", "customer.list", "help", "profile"]);
     expect(JSON.stringify(menu.body)).toContain("administrator of Contoso");
   });
 

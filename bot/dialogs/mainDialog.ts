@@ -13,7 +13,7 @@ import {
   type WaterfallStepContext,
 } from "botbuilder-dialogs";
 import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCardData } from "../cards/basicCards.js";
-import type { Command, CommandRegistry } from "../commands.js";
+import type { Command, CommandInput, CommandRegistry } from "../commands.js";
 import { cardSubmit, messageText, turnInfo } from "../turn.js";
 
 export const MAIN_DIALOG = "main";
@@ -23,13 +23,14 @@ export class MainDialog extends ComponentDialog {
   constructor(private readonly registry: CommandRegistry) {
     super(MAIN_DIALOG);
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]));
-    for (const flow of registry.allFlows()) this.addDialog(flow.dialog);
+    for (const dialog of registry.dialogs()) this.addDialog(dialog);
     this.initialDialogId = ROUTE;
   }
 
   /** Interruptions apply while a flow is running: they are checked before the flow sees the message. */
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
-    const command = this.commandOf(innerDc);
+    const found = this.commandOf(innerDc);
+    const command = found?.command;
     if (command?.id === "cancel") {
       await innerDc.cancelAllDialogs();
       await innerDc.context.sendActivity(turnInfo(innerDc.context).t("cancel.done"));
@@ -39,17 +40,17 @@ export class MainDialog extends ComponentDialog {
       await this.sendHelp(innerDc);
       return { status: DialogTurnStatus.waiting };
     }
-    if (command) {
+    if (found) {
       // Another top-level command (typed, or pressed on a menu card) replaces the running flow.
       await innerDc.cancelAllDialogs();
-      return this.run(innerDc, command);
+      return this.run(innerDc, found.command, found.argument);
     }
     return super.onContinueDialog(innerDc);
   }
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const command = this.commandOf(step);
-    if (command) return this.run(step, command);
+    const found = this.commandOf(step);
+    if (found) return this.run(step, found.command, found.argument);
     const { t } = turnInfo(step.context);
     if (cardSubmit(step.context)) {
       // A button of a card whose flow has ended (or of an old card): harmless, and said so.
@@ -61,9 +62,13 @@ export class MainDialog extends ComponentDialog {
     return step.endDialog();
   }
 
-  private async run(dc: DialogContext, command: Command): Promise<DialogTurnResult> {
-    const flow = this.registry.flowOf(command);
-    if (flow) return dc.beginDialog(flow.dialog.id, cardSubmit(dc.context) ?? { text: messageText(dc.context) });
+  private async run(dc: DialogContext, command: Command, argument: string): Promise<DialogTurnResult> {
+    const input: CommandInput = { text: argument, submit: cardSubmit(dc.context) };
+    if (command.dialog) return dc.beginDialog(command.dialog.id, input);
+    if (command.handler) {
+      await command.handler(dc.context, input);
+      return dc.endDialog();
+    }
     const { t, caller } = turnInfo(dc.context);
     switch (command.id) {
       case "menu":
@@ -87,7 +92,7 @@ export class MainDialog extends ComponentDialog {
     await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, this.registry.helpLines()))] });
   }
 
-  private commandOf(dc: DialogContext): Command | undefined {
+  private commandOf(dc: DialogContext): ReturnType<CommandRegistry["find"]> {
     const submit = cardSubmit(dc.context);
     return submit ? this.registry.find({ verb: submit.verb }) : this.registry.find({ text: messageText(dc.context) });
   }

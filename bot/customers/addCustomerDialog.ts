@@ -1,0 +1,234 @@
+/**
+ * "Add a new customer", as in Partner Center: account info → subscriptions → review →
+ * confirmation with the admin account and a temporary password shown once. Each card carries
+ * this flow's id, so a card from another or an ended flow does nothing; a submitted card is
+ * replaced in place by a read-only summary.
+ */
+import { randomUUID } from "node:crypto";
+import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
+import { z } from "zod";
+import { billingCycles, type BillingCycle } from "../../src/catalog/catalogSeed.js";
+import type { CatalogService } from "../../src/catalog/catalogService.js";
+import { accountFields, type AccountInfo, type AccountInput } from "../../src/customers/customerSchema.js";
+import type { CustomerService } from "../../src/customers/customerService.js";
+import { DomainTaken, InvalidInput, type FieldIssue } from "../../src/errors.js";
+import type { CommandInput } from "../commands.js";
+import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { turnInfo } from "../turn.js";
+import { accountCard, accountCardData, createdCard, createdCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
+
+export const ADD_CUSTOMER_DIALOG = "customer.add";
+
+type Step = "account" | "subscriptions" | "review";
+
+interface FlowState {
+  flowId: string;
+  step: Step;
+  account: AccountInput;
+  cycle: BillingCycle;
+  quantities: Record<string, number>;
+  creationKey: string;
+  resellerOrgId?: string;
+  resellerName?: string;
+}
+
+export interface AddCustomerOptions extends Partial<CommandInput> {
+  resellerOrgId?: string;
+  resellerName?: string;
+}
+
+const flowSubmit = z.object({ verb: z.string(), flowId: z.string() }).passthrough();
+const stepOfVerb: Record<string, Step> = {
+  "customer.account.next": "account",
+  "customer.subscriptions.next": "subscriptions",
+  "customer.subscriptions.cycle": "subscriptions",
+  "customer.subscriptions.skip": "subscriptions",
+  "customer.subscriptions.back": "subscriptions",
+  "customer.review.submit": "review",
+  "customer.review.editAccount": "review",
+  "customer.review.editSubscriptions": "review",
+};
+
+export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
+  constructor(
+    private readonly customers: CustomerService,
+    private readonly catalog: CatalogService,
+  ) {
+    super(ADD_CUSTOMER_DIALOG);
+  }
+
+  override async beginDialog(dc: DialogContext, options?: AddCustomerOptions): Promise<DialogTurnResult> {
+    const { caller, t } = turnInfo(dc.context);
+    if (caller.organisation.kind !== "provider") {
+      await dc.context.sendActivity(t("error.notAllowed"));
+      return dc.endDialog();
+    }
+    const state: FlowState = {
+      flowId: randomUUID(),
+      step: "account",
+      account: {},
+      cycle: "monthly",
+      quantities: {},
+      creationKey: randomUUID(),
+      resellerOrgId: options?.resellerOrgId,
+      resellerName: options?.resellerName,
+    };
+    dc.activeDialog!.state = state;
+    await this.showAccount(dc, state, []);
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state = dc.activeDialog!.state as FlowState;
+    const { t } = turnInfo(dc.context);
+    const parsed = flowSubmit.safeParse(dc.context.activity.value);
+    if (!parsed.success) {
+      await dc.context.sendActivity(t("flow.useTheCard"));
+      return Dialog.EndOfTurn;
+    }
+    const submit = parsed.data as Record<string, unknown> & { verb: string; flowId: string };
+    if (submit.flowId !== state.flowId || stepOfVerb[submit.verb] !== state.step) {
+      await dc.context.sendActivity(t("unknown.action"));
+      return Dialog.EndOfTurn;
+    }
+    switch (submit.verb) {
+      case "customer.account.next":
+        return this.onAccount(dc, state, submit);
+      case "customer.subscriptions.next":
+        return this.onSubscriptions(dc, state, submit);
+      case "customer.subscriptions.cycle":
+        state.quantities = readQuantities(submit).quantities;
+        state.cycle = z.enum(billingCycles).catch(state.cycle).parse(submit.cycle);
+        await this.showSubscriptions(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "customer.subscriptions.skip":
+        state.quantities = {};
+        return this.toReview(dc, state);
+      case "customer.subscriptions.back":
+        state.quantities = readQuantities(submit).quantities;
+        await this.showAccount(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "customer.review.editAccount":
+        await this.showAccount(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "customer.review.editSubscriptions":
+        await this.showSubscriptions(dc, state, []);
+        return Dialog.EndOfTurn;
+      default:
+        return this.onSubmit(dc, state);
+    }
+  }
+
+  private async onAccount(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
+    state.account = Object.fromEntries(accountFields.map((field) => [field, typeof submit[field] === "string" ? (submit[field] as string).slice(0, 300) : ""]));
+    const checked = await this.customers.checkAccount(state.account);
+    if (!checked.ok) {
+      await this.showAccount(dc, state, checked.issues);
+      return Dialog.EndOfTurn;
+    }
+    state.account = { ...checked.value };
+    await replaceCard(dc.context, submittedCard({ title: `${turnInfo(dc.context).t("customer.account.title")}: ${turnInfo(dc.context).t("flow.cardSubmitted")}`, lines: [checked.value.companyName, `${checked.value.domainPrefix}.onmicrosoft.com`] }));
+    await this.showSubscriptions(dc, state, []);
+    return Dialog.EndOfTurn;
+  }
+
+  private async onSubscriptions(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
+    const { quantities, issues: numberIssues } = readQuantities(submit);
+    state.quantities = quantities;
+    const account = state.account as AccountInfo;
+    const lines = Object.entries(quantities)
+      .filter(([, licences]) => licences > 0)
+      .map(([offerId, licences]) => ({ offerId, licences }));
+    const issues = [...numberIssues, ...(await this.customers.checkLines(account.segment, state.cycle, lines))];
+    if (issues.length) {
+      await this.showSubscriptions(dc, state, issues);
+      return Dialog.EndOfTurn;
+    }
+    await replaceCard(dc.context, submittedCard({ title: `${turnInfo(dc.context).t("customer.subs.title")}: ${turnInfo(dc.context).t("flow.cardSubmitted")}`, lines: [] }));
+    return this.toReview(dc, state);
+  }
+
+  private async toReview(dc: DialogContext, state: FlowState): Promise<DialogTurnResult> {
+    state.step = "review";
+    const { t, locale } = turnInfo(dc.context);
+    const lines = await this.chosenLines(state);
+    await dc.context.sendActivity({
+      attachments: [reviewCard(reviewCardData({ t, locale }, { flowId: state.flowId, account: state.account as Record<string, string>, cycle: state.cycle, lines, resellerName: state.resellerName }))],
+    });
+    return Dialog.EndOfTurn;
+  }
+
+  private async onSubmit(dc: DialogContext, state: FlowState): Promise<DialogTurnResult> {
+    const { t, locale, caller } = turnInfo(dc.context);
+    const lines = Object.entries(state.quantities)
+      .filter(([, licences]) => licences > 0)
+      .map(([offerId, licences]) => ({ offerId, licences }));
+    try {
+      const result = await this.customers.create(caller, { account: state.account, billingCycle: state.cycle, lines, resellerOrgId: state.resellerOrgId, creationKey: state.creationKey });
+      await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [result.customer.companyName] }));
+      if (result.created) {
+        await dc.context.sendActivity({
+          attachments: [createdCard(createdCardData({ t, locale }, { company: result.customer.companyName, adminAccount: result.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
+        });
+      } else {
+        await dc.context.sendActivity(t("customer.created.already", { company: result.customer.companyName, domain: `${result.customer.domainPrefix}.onmicrosoft.com` }));
+      }
+      return dc.endDialog(result.customer.id);
+    } catch (error) {
+      if (error instanceof DomainTaken) {
+        await this.showAccount(dc, state, error.issues);
+        return Dialog.EndOfTurn;
+      }
+      if (error instanceof InvalidInput) {
+        const accountIssues = error.issues.filter((issue) => (accountFields as string[]).includes(issue.field));
+        if (accountIssues.length) await this.showAccount(dc, state, accountIssues);
+        else await this.showSubscriptions(dc, state, error.issues);
+        return Dialog.EndOfTurn;
+      }
+      if (await answerDomainError(dc.context, error)) return dc.endDialog();
+      throw error;
+    }
+  }
+
+  private async showAccount(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
+    state.step = "account";
+    const { t, locale } = turnInfo(dc.context);
+    await dc.context.sendActivity({ attachments: [accountCard(accountCardData({ t, locale }, state.flowId, state.account, issues, state.resellerName))] });
+  }
+
+  private async showSubscriptions(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
+    state.step = "subscriptions";
+    const { t, locale } = turnInfo(dc.context);
+    const account = state.account as AccountInfo;
+    const offers = await this.catalog.baseOffers(account.segment, state.cycle);
+    await dc.context.sendActivity({
+      attachments: [subscriptionsCard(subscriptionsCardData({ t, locale }, { flowId: state.flowId, company: account.companyName, segment: account.segment, cycle: state.cycle, offers, quantities: state.quantities, issues }))],
+    });
+  }
+
+  private async chosenLines(state: FlowState) {
+    const ids = Object.entries(state.quantities).filter(([, licences]) => licences > 0);
+    const offers = await this.catalog.offersByIds(ids.map(([id]) => id));
+    return ids.flatMap(([id, licences]) => {
+      const offer = offers.get(id);
+      return offer ? [{ offer, licences }] : [];
+    });
+  }
+}
+
+/** Licence counts from the card's qty_<offerId> inputs (Teams sends numbers as strings). */
+function readQuantities(submit: Record<string, unknown>): { quantities: Record<string, number>; issues: FieldIssue[] } {
+  const quantities: Record<string, number> = {};
+  const issues: FieldIssue[] = [];
+  for (const [key, raw] of Object.entries(submit)) {
+    if (!key.startsWith("qty_")) continue;
+    const offerId = key.slice(4, 84);
+    const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
+    if (text === "") continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0 || value > 1_000_000) issues.push({ field: offerId, code: "invalid" });
+    else quantities[offerId] = value;
+  }
+  return { quantities, issues };
+}
+

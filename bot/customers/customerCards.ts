@@ -1,0 +1,323 @@
+/** Data builders of the customer cards (cards/customer*.json). */
+import type { Attachment } from "botbuilder";
+import { cultures, accountFields, type AccountInput } from "../../src/customers/customerSchema.js";
+import type { CustomerPage } from "../../src/customers/customerService.js";
+import { countryChoices } from "../../src/countries.js";
+import type { BillingCycle } from "../../src/catalog/catalogSeed.js";
+import { segments } from "../../src/catalog/catalogSeed.js";
+import type { OfferView } from "../../src/catalog/catalogService.js";
+import type { FieldIssue } from "../../src/errors.js";
+import type { Locale } from "../../src/config.js";
+import type { MessageKey, Translate } from "../../src/i18n/index.js";
+import { renderCard } from "../cards/render.js";
+
+export interface Lang {
+  t: Translate;
+  locale: Locale;
+}
+
+/** A field issue as a sentence in the user's language. */
+export function issueText(t: Translate, issue: FieldIssue): string {
+  if (issue.field === "domainPrefix" && issue.code === "invalid") return t("issue.invalidDomain");
+  const params = { ...issue.params, ...(issue.params?.cycle ? { cycle: t(`cycle.${issue.params.cycle}` as MessageKey).toLowerCase() } : {}) };
+  return t(`issue.${issue.code}` as MessageKey, params);
+}
+
+export function money(locale: Locale, cents: number, currency: string): string {
+  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", { style: "currency", currency }).format(cents / 100);
+}
+
+export interface AccountCardData {
+  title: string;
+  resellerNote: string;
+  errorSummary: string;
+  companyDetailsTitle: string;
+  primaryContactTitle: string;
+  flowId: string;
+  fields: Record<string, { label: string; value: string; error: string }>;
+  segments: { title: string; value: string }[];
+  countries: { title: string; value: string }[];
+  cultures: { title: string; value: string }[];
+  domainSuffix: string;
+  domainHint: string;
+  nextLabel: string;
+  cancelLabel: string;
+}
+
+export function accountCardData({ t, locale }: Lang, flowId: string, values: AccountInput, issues: FieldIssue[], resellerName?: string): AccountCardData {
+  const fields: AccountCardData["fields"] = {};
+  for (const field of accountFields) {
+    const issue = issues.find((candidate) => candidate.field === field);
+    fields[field] = { label: t(`field.${field}` as MessageKey), value: values[field] ?? "", error: issue ? issueText(t, issue) : "" };
+  }
+  const cultureNames = new Intl.DisplayNames([locale], { type: "language" });
+  return {
+    title: t("customer.account.title"),
+    resellerNote: resellerName ? t("customer.account.forReseller", { reseller: resellerName }) : "",
+    errorSummary: issues.length ? t("customer.account.fixErrors") : "",
+    companyDetailsTitle: t("customer.account.companyDetails"),
+    primaryContactTitle: t("customer.account.primaryContact"),
+    flowId,
+    fields,
+    segments: segments.map((segment) => ({ title: t(`segment.${segment}`), value: segment })),
+    countries: countryChoices(locale).map((country) => ({ title: country.name, value: country.code })),
+    cultures: cultures.map((culture) => ({ title: `${cultureNames.of(culture) ?? culture} (${culture})`, value: culture })),
+    domainSuffix: t("customer.account.domainSuffix"),
+    domainHint: t("customer.account.domainHint"),
+    nextLabel: t("customer.account.next"),
+    cancelLabel: t("cancel.button"),
+  };
+}
+
+export interface OfferLine {
+  id: string;
+  name: string;
+  detail: string;
+  quantityLabel: string;
+  quantity: number;
+  max: number;
+  error: string;
+}
+
+export interface SubscriptionsCardData {
+  title: string;
+  intro: string;
+  billingLabel: string;
+  errorSummary: string;
+  noneText: string;
+  offers: OfferLine[];
+  trials: OfferLine[];
+  trialsTitle: string;
+  flowId: string;
+  otherCycle: BillingCycle;
+  nextLabel: string;
+  switchLabel: string;
+  skipLabel: string;
+  backLabel: string;
+}
+
+export function subscriptionsCardData(
+  { t, locale }: Lang,
+  input: { flowId: string; company: string; segment: string; cycle: BillingCycle; offers: OfferView[]; quantities: Record<string, number>; issues: FieldIssue[] },
+): SubscriptionsCardData {
+  const line = (offer: OfferView): OfferLine => {
+    const issue = input.issues.find((candidate) => candidate.field === offer.id);
+    const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
+    return {
+      id: offer.id,
+      name: offer.name,
+      detail: offer.isTrial ? `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${offer.description}` : `${price}. ${offer.description}`,
+      quantityLabel: t("field.licences"),
+      quantity: input.quantities[offer.id] ?? 0,
+      max: offer.maxLicences,
+      error: issue ? issueText(t, issue) : "",
+    };
+  };
+  const otherCycle: BillingCycle = input.cycle === "monthly" ? "annual" : "monthly";
+  return {
+    title: t("customer.subs.title"),
+    intro: t("customer.subs.intro", { company: input.company, segment: t(`segment.${input.segment}` as MessageKey) }),
+    billingLabel: t("customer.subs.billing", { cycle: t(`cycle.${input.cycle}`) }),
+    errorSummary: input.issues.length ? t("customer.account.fixErrors") : "",
+    noneText: t("customer.subs.none", { cycle: t(`cycle.${input.cycle}`).toLowerCase() }),
+    offers: input.offers.filter((offer) => !offer.isTrial).map(line),
+    trials: input.offers.filter((offer) => offer.isTrial).map(line),
+    trialsTitle: t("customer.subs.trials"),
+    flowId: input.flowId,
+    otherCycle,
+    nextLabel: t("customer.subs.next"),
+    switchLabel: t("customer.subs.switchTo", { cycle: t(`cycle.${otherCycle}`).toLowerCase() }),
+    skipLabel: t("customer.subs.skip"),
+    backLabel: t("customer.subs.back"),
+  };
+}
+
+export interface ReviewCardData {
+  title: string;
+  intro: string;
+  facts: { label: string; value: string }[];
+  subscriptionsTitle: string;
+  lines: string[];
+  total: string;
+  flowId: string;
+  submitLabel: string;
+  editAccountLabel: string;
+  editSubscriptionsLabel: string;
+  cancelLabel: string;
+}
+
+export function reviewCardData(
+  { t, locale }: Lang,
+  input: { flowId: string; account: Record<string, string>; cycle: BillingCycle; lines: { offer: OfferView; licences: number }[]; resellerName?: string },
+): ReviewCardData {
+  const a = input.account;
+  const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(a.country) ?? a.country;
+  const facts = [
+    { label: t("field.companyName"), value: a.companyName },
+    { label: t("field.segment"), value: t(`segment.${a.segment}` as MessageKey) },
+    { label: t("customer.details.address"), value: [a.addressLine1, a.addressLine2, `${a.postalCode} ${a.city}`, a.region, countryName].filter(Boolean).join(", ") },
+    ...(a.phone ? [{ label: t("field.phone"), value: a.phone }] : []),
+    { label: t("customer.details.contact"), value: `${a.contactFirstName} ${a.contactLastName} <${a.contactEmail}>` },
+    { label: t("field.culture"), value: a.culture },
+    { label: t("customer.details.domain"), value: `${a.domainPrefix}.onmicrosoft.com` },
+    ...(input.resellerName ? [{ label: t("field.reseller"), value: input.resellerName }] : []),
+    ...(input.lines.length ? [{ label: t("field.billingCycle"), value: t(`cycle.${input.cycle}`) }] : []),
+  ];
+  const totalCents = input.lines.reduce((sum, line) => sum + line.offer.unitPriceCents * line.licences, 0);
+  const currency = input.lines[0]?.offer.currency ?? "USD";
+  return {
+    title: t("customer.review.title"),
+    intro: t("customer.review.intro"),
+    facts,
+    subscriptionsTitle: t("customer.review.subscriptions"),
+    lines: input.lines.length
+      ? input.lines.map((line) => t("customer.review.line", { offer: line.offer.name, licences: line.licences, total: money(locale, line.offer.unitPriceCents * line.licences, line.offer.currency) }))
+      : [t("customer.review.noSubscriptions")],
+    total: input.lines.length ? t("customer.review.total", { total: money(locale, totalCents, currency) }) : "",
+    flowId: input.flowId,
+    submitLabel: t("customer.review.submit"),
+    editAccountLabel: t("customer.review.editAccount"),
+    editSubscriptionsLabel: t("customer.review.editSubscriptions"),
+    cancelLabel: t("cancel.button"),
+  };
+}
+
+export interface CreatedCardData {
+  title: string;
+  setupInfoTitle: string;
+  adminAccountLabel: string;
+  adminAccount: string;
+  passwordLabel: string;
+  password: string;
+  warning: string;
+  doneLabel: string;
+  openLabel: string;
+  customerId: string;
+}
+
+export function createdCardData({ t }: Lang, input: { company: string; adminAccount: string; password: string; customerId: string }): CreatedCardData {
+  return {
+    title: t("customer.created.title", { company: input.company }),
+    setupInfoTitle: t("customer.created.setupInfo"),
+    adminAccountLabel: t("customer.created.adminAccount"),
+    adminAccount: input.adminAccount,
+    passwordLabel: t("customer.created.password"),
+    password: input.password,
+    warning: t("customer.created.warning"),
+    doneLabel: t("customer.created.done"),
+    openLabel: t("customer.open"),
+    customerId: input.customerId,
+  };
+}
+
+export interface SubmittedCardData {
+  title: string;
+  lines: string[];
+}
+
+export interface CustomerListCardData {
+  title: string;
+  searchPlaceholder: string;
+  searchLabel: string;
+  query: string;
+  summary: string;
+  emptyText: string;
+  items: { id: string; name: string; detail: string }[];
+  openLabel: string;
+  hasPrevious: boolean;
+  hasNext: boolean;
+  previousPage: number;
+  nextPage: number;
+  previousLabel: string;
+  nextLabel: string;
+}
+
+export function customerListCardData({ t }: Lang, page: CustomerPage, query: string): CustomerListCardData {
+  const counts = { total: page.total, page: page.page, pages: page.pageCount, query };
+  return {
+    title: t("customer.list.title"),
+    searchPlaceholder: t("customer.list.searchPlaceholder"),
+    searchLabel: t("customer.list.search"),
+    query,
+    summary: query ? t("customer.list.summaryFiltered", counts) : t("customer.list.summary", counts),
+    emptyText: t("customer.list.empty"),
+    items: page.items.map((item) => ({
+      id: item.id,
+      name: item.companyName,
+      detail: item.resellerName
+        ? t("customer.list.itemReseller", { domain: `${item.domainPrefix}.onmicrosoft.com`, count: item.subscriptionCount, reseller: item.resellerName })
+        : t("customer.list.item", { domain: `${item.domainPrefix}.onmicrosoft.com`, count: item.subscriptionCount }),
+    })),
+    openLabel: t("customer.list.open"),
+    hasPrevious: page.page > 1,
+    hasNext: page.page < page.pageCount,
+    previousPage: page.page - 1,
+    nextPage: page.page + 1,
+    previousLabel: t("customer.list.previous"),
+    nextLabel: t("customer.list.next"),
+  };
+}
+
+export interface CustomerDetailsCardData {
+  title: string;
+  facts: { label: string; value: string }[];
+  subscriptionsTitle: string;
+  noSubscriptionsText: string;
+  subscriptions: { id: string; name: string; detail: string }[];
+  openLabel: string;
+  newSubscriptionLabel: string;
+  customerId: string;
+}
+
+export interface CustomerDetails {
+  id: string;
+  companyName: string;
+  segment: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+  contactFirstName: string;
+  contactLastName: string;
+  contactEmail: string;
+  domainPrefix: string;
+  openedAt: Date;
+  reseller: { name: string } | null;
+  subscriptions: { id: string; licences: number; status: string; offer: { name: string } }[];
+}
+
+export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerDetails): CustomerDetailsCardData {
+  const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(customer.country) ?? customer.country;
+  return {
+    title: customer.companyName,
+    facts: [
+      { label: t("customer.details.domain"), value: `${customer.domainPrefix}.onmicrosoft.com` },
+      { label: t("customer.details.segment"), value: t(`segment.${customer.segment}` as MessageKey) },
+      { label: t("customer.details.contact"), value: `${customer.contactFirstName} ${customer.contactLastName} <${customer.contactEmail}>` },
+      { label: t("customer.details.address"), value: [customer.addressLine1, customer.addressLine2, `${customer.postalCode} ${customer.city}`, customer.region, countryName].filter(Boolean).join(", ") },
+      { label: t("customer.details.reseller"), value: customer.reseller?.name ?? t("customer.details.noReseller") },
+      { label: t("customer.details.opened"), value: customer.openedAt.toLocaleDateString(locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "long", timeZone: "UTC" }) },
+    ],
+    subscriptionsTitle: t("customer.details.subscriptions"),
+    noSubscriptionsText: t("customer.details.noSubscriptions"),
+    subscriptions: customer.subscriptions.map((subscription) => ({
+      id: subscription.id,
+      name: subscription.offer.name,
+      detail: t("customer.details.subscriptionLine", { offer: subscription.offer.name, licences: subscription.licences, status: t(`status.${subscription.status}` as MessageKey) }),
+    })),
+    openLabel: t("customer.list.open"),
+    newSubscriptionLabel: t("customer.details.newSubscription"),
+    customerId: customer.id,
+  };
+}
+
+export const accountCard = (data: AccountCardData): Attachment => renderCard("customerAccount", data);
+export const subscriptionsCard = (data: SubscriptionsCardData): Attachment => renderCard("customerSubscriptions", data);
+export const reviewCard = (data: ReviewCardData): Attachment => renderCard("customerReview", data);
+export const createdCard = (data: CreatedCardData): Attachment => renderCard("customerCreated", data);
+export const submittedCard = (data: SubmittedCardData): Attachment => renderCard("submitted", data);
+export const customerListCard = (data: CustomerListCardData): Attachment => renderCard("customerList", data);
+export const customerDetailsCard = (data: CustomerDetailsCardData): Attachment => renderCard("customerDetails", data);

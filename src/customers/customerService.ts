@@ -1,0 +1,233 @@
+/**
+ * Customers: domain availability, creation together with the first subscriptions (one
+ * transaction, idempotent by the creating card's key), search and details. Every call is
+ * checked against the caller's organisation.
+ */
+import { z } from "zod";
+import { audit } from "../audit/auditLog.js";
+import { billingCycles, type BillingCycle } from "../catalog/catalogSeed.js";
+import { addDays, addTerm, CatalogService } from "../catalog/catalogService.js";
+import type { Db } from "../db/database.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { DomainTaken, InvalidInput, NotAllowed, NotFound, type FieldIssue } from "../errors.js";
+import type { Caller } from "../identity/identityService.js";
+import { generateTemporaryPassword, hashPassword } from "../security/password.js";
+import { validateAccount, type AccountInfo } from "./customerSchema.js";
+
+export const orderLineSchema = z.object({ offerId: z.string().min(1).max(80), licences: z.number().int() });
+export type OrderLine = z.output<typeof orderLineSchema>;
+
+export interface CreateCustomerCommand {
+  account: unknown;
+  billingCycle: BillingCycle;
+  lines: OrderLine[];
+  resellerOrgId?: string | null;
+  /** Carried by the card that submits: the same key twice creates one customer. */
+  creationKey: string;
+}
+
+export type CreateCustomerResult =
+  | { created: true; customer: CustomerRow; adminAccount: string; temporaryPassword: string; subscriptionIds: string[] }
+  | { created: false; customer: CustomerRow };
+
+export interface CustomerRow {
+  id: string;
+  companyName: string;
+  domainPrefix: string;
+  adminAccount: string;
+  segment: string;
+  resellerOrgId: string | null;
+  providerOrgId: string;
+}
+
+export interface CustomerPage {
+  items: (CustomerRow & { resellerName: string | null; subscriptionCount: number })[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+export const PAGE_SIZE = 8;
+
+export function searchKey(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
+}
+
+export class CustomerService {
+  private readonly catalog: CatalogService;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.catalog = new CatalogService(db);
+  }
+
+  async isDomainAvailable(prefix: string): Promise<boolean> {
+    return (await this.db.customer.count({ where: { domainPrefix: prefix.trim().toLowerCase() } })) === 0;
+  }
+
+  /** Validates the account and the domain's availability, without creating anything. */
+  async checkAccount(input: unknown): Promise<{ ok: true; value: AccountInfo } | { ok: false; issues: FieldIssue[] }> {
+    const result = validateAccount(input);
+    if (!result.ok) return result;
+    if (!(await this.isDomainAvailable(result.value.domainPrefix))) return { ok: false, issues: new DomainTaken(result.value.domainPrefix).issues };
+    return result;
+  }
+
+  /** Checks order lines against the catalog for this segment and cycle; returns the issues, keyed by offer id. */
+  async checkLines(segment: string, billingCycle: BillingCycle, lines: OrderLine[]): Promise<FieldIssue[]> {
+    const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
+    const issues: FieldIssue[] = [];
+    const seen = new Set<string>();
+    for (const line of lines) {
+      const offer = offers.get(line.offerId);
+      if (!offer || offer.parentOfferId || !offer.availability.some((a) => a.segment === segment && a.billingCycle === billingCycle)) {
+        issues.push({ field: line.offerId, code: "notAvailable", params: { cycle: billingCycle } });
+      } else if (line.licences < offer.minLicences || line.licences > offer.maxLicences) {
+        issues.push({ field: line.offerId, code: "outOfRange", params: { min: offer.minLicences, max: offer.maxLicences } });
+      } else if (seen.has(offer.id) && offer.onePerCustomer) {
+        issues.push({ field: line.offerId, code: "onePerCustomer" });
+      }
+      seen.add(line.offerId);
+    }
+    return issues;
+  }
+
+  async create(caller: Caller, command: CreateCustomerCommand): Promise<CreateCustomerResult> {
+    if (caller.organisation.kind !== "provider") throw new NotAllowed("customer.create");
+    const existing = await this.db.customer.findUnique({ where: { creationKey: command.creationKey } });
+    if (existing) return this.replay(caller, existing);
+
+    const account = validateAccount(command.account);
+    if (!account.ok) throw new InvalidInput(account.issues);
+    if (!billingCycles.includes(command.billingCycle)) throw new InvalidInput([{ field: "billingCycle", code: "invalidChoice" }]);
+    const lines = z.array(orderLineSchema).max(50).parse(command.lines);
+    const lineIssues = await this.checkLines(account.value.segment, command.billingCycle, lines);
+    if (lineIssues.length) throw new InvalidInput(lineIssues);
+    if (command.resellerOrgId) await this.requireActiveReseller(command.resellerOrgId);
+
+    const value = account.value;
+    const adminAccount = `admin@${value.domainPrefix}.onmicrosoft.com`;
+    const temporaryPassword = generateTemporaryPassword();
+    const adminPasswordHash = await hashPassword(temporaryPassword);
+    const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
+    const now = this.now();
+    const paid = lines.some((line) => !offers.get(line.offerId)!.isTrial);
+
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const customer = await tx.customer.create({
+          data: {
+            providerOrgId: caller.organisation.id,
+            resellerOrgId: command.resellerOrgId ?? null,
+            companyName: value.companyName,
+            searchName: searchKey(value.companyName),
+            segment: value.segment,
+            addressLine1: value.addressLine1,
+            addressLine2: value.addressLine2,
+            city: value.city,
+            region: value.region,
+            postalCode: value.postalCode,
+            country: value.country,
+            phone: value.phone,
+            contactFirstName: value.contactFirstName,
+            contactLastName: value.contactLastName,
+            contactEmail: value.contactEmail,
+            culture: value.culture,
+            language: value.culture.slice(0, 2),
+            domainPrefix: value.domainPrefix,
+            adminAccount,
+            adminPasswordHash,
+            openedAt: now,
+            firstBillingAt: paid ? now : null,
+            creationKey: command.creationKey,
+            createdById: caller.userId,
+          },
+        });
+        const subscriptionIds: string[] = [];
+        if (lines.length) {
+          const order = await tx.order.create({ data: { customerId: customer.id, billingCycle: command.billingCycle, idempotencyKey: `customer:${command.creationKey}`, createdById: caller.userId } });
+          for (const line of lines) {
+            const offer = offers.get(line.offerId)!;
+            const trialEndsAt = offer.isTrial ? addDays(now, offer.trialDays ?? 30) : null;
+            const subscription = await tx.subscription.create({
+              data: {
+                customerId: customer.id,
+                offerId: offer.id,
+                orderId: order.id,
+                licences: line.licences,
+                billingCycle: command.billingCycle,
+                status: "active",
+                termEndAt: trialEndsAt ?? addTerm(now, command.billingCycle),
+                autoRenew: !offer.isTrial,
+                trialEndsAt,
+                createdById: caller.userId,
+              },
+            });
+            subscriptionIds.push(subscription.id);
+            await audit(tx, caller, { action: "subscription.created", customerId: customer.id, subscriptionId: subscription.id, after: { offer: offer.name, licences: line.licences, billingCycle: command.billingCycle, status: "active" } }, now);
+          }
+        }
+        await audit(tx, caller, { action: "customer.created", customerId: customer.id, after: { companyName: value.companyName, domain: `${value.domainPrefix}.onmicrosoft.com`, segment: value.segment, resellerOrgId: command.resellerOrgId ?? null } }, now);
+        return { created: true as const, customer, adminAccount, temporaryPassword, subscriptionIds };
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Either the same submit won a race (same key: show its result) or another customer took the domain.
+      const winner = await this.db.customer.findUnique({ where: { creationKey: command.creationKey } });
+      if (winner) return this.replay(caller, winner);
+      throw new DomainTaken(value.domainPrefix);
+    }
+  }
+
+  async list(caller: Caller, query: { text?: string; resellerOrgId?: string; page?: number }): Promise<CustomerPage> {
+    const text = searchKey(query.text ?? "").slice(0, 100);
+    const where = {
+      ...this.scope(caller),
+      ...(query.resellerOrgId && caller.organisation.kind === "provider" ? { resellerOrgId: query.resellerOrgId } : {}),
+      ...(text ? { OR: [{ searchName: { contains: text } }, { domainPrefix: { contains: text } }] } : {}),
+    };
+    const total = await this.db.customer.count({ where });
+    const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(Math.max(1, Math.trunc(query.page ?? 1)), pageCount);
+    const rows = await this.db.customer.findMany({
+      where,
+      orderBy: [{ searchName: "asc" }, { id: "asc" }],
+      skip: (page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      include: { reseller: { select: { name: true } }, _count: { select: { subscriptions: true } } },
+    });
+    return { items: rows.map((row) => ({ ...row, resellerName: row.reseller?.name ?? null, subscriptionCount: row._count.subscriptions })), total, page, pageCount };
+  }
+
+  async get(caller: Caller, customerId: string) {
+    const customer = await this.db.customer.findUnique({
+      where: { id: customerId },
+      include: { reseller: { select: { name: true } }, subscriptions: { include: { offer: { select: { name: true, isTrial: true } } }, orderBy: { createdAt: "asc" } } },
+    });
+    if (!customer) throw new NotFound("customer");
+    this.requireAccess(caller, customer);
+    return customer;
+  }
+
+  /** The customers a caller may see: all of its provider's, or those delegated to its reseller. */
+  scope(caller: Caller): { providerOrgId: string } | { resellerOrgId: string } {
+    return caller.organisation.kind === "provider" ? { providerOrgId: caller.organisation.id } : { resellerOrgId: caller.organisation.id };
+  }
+
+  requireAccess(caller: Caller, customer: { providerOrgId: string; resellerOrgId: string | null }): void {
+    const allowed = caller.organisation.kind === "provider" ? customer.providerOrgId === caller.organisation.id : customer.resellerOrgId === caller.organisation.id;
+    if (!allowed) throw new NotAllowed("customer.read");
+  }
+
+  private replay(caller: Caller, customer: CustomerRow): CreateCustomerResult {
+    this.requireAccess(caller, customer);
+    return { created: false, customer };
+  }
+
+  private async requireActiveReseller(orgId: string): Promise<void> {
+    const reseller = await this.db.organisation.findUnique({ where: { id: orgId } });
+    if (!reseller || reseller.kind !== "reseller") throw new InvalidInput([{ field: "resellerOrgId", code: "invalidChoice" }]);
+  }
+}
