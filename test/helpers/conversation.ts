@@ -2,7 +2,7 @@
  * Drives the real bot (identity, durable state, dialogs) through botbuilder's TestAdapter,
  * as a given Teams user of a given tenant, and collects what the bot sent back.
  */
-import { ActivityTypes, TestAdapter, type Activity, type Attachment } from "botbuilder";
+import { ActivityTypes, TestAdapter, type Activity, type Attachment, type ResourceResponse, type TurnContext } from "botbuilder";
 import type { PartnerBot } from "../../bot/partnerBot.js";
 
 export interface TeamsUser {
@@ -13,14 +13,24 @@ export interface TeamsUser {
   conversationId?: string;
 }
 
+/** TestAdapter that also remembers the cards the bot updated in place. */
+export class RecordingAdapter extends TestAdapter {
+  readonly updatedActivities: Partial<Activity>[] = [];
+
+  override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
+    this.updatedActivities.push(activity);
+    return super.updateActivity(context, activity);
+  }
+}
+
 export class Conversation {
-  readonly adapter: TestAdapter;
+  readonly adapter: RecordingAdapter;
 
   constructor(
     bot: PartnerBot,
     readonly user: TeamsUser,
   ) {
-    this.adapter = new TestAdapter((context) => bot.run(context));
+    this.adapter = new RecordingAdapter((context) => bot.run(context));
     this.adapter.onTurnError = async (context, error) => {
       throw error;
     };
