@@ -37,3 +37,23 @@ export class NotFound extends Error {
     this.name = "NotFound";
   }
 }
+
+/** An offer limited to one subscription per customer that the customer already holds. */
+export class OfferLimitReached extends Error {
+  constructor(
+    readonly offerId: string,
+    readonly subscriptionId: string,
+    readonly status: string,
+  ) {
+    super(`offer ${offerId} is limited to one per customer (held by ${subscriptionId}, ${status})`);
+    this.name = "OfferLimitReached";
+  }
+}
+
+/** The record changed since the card that asked for this change was shown. */
+export class StaleVersion extends Error {
+  constructor(readonly what: string) {
+    super(`${what} changed since it was shown`);
+    this.name = "StaleVersion";
+  }
+}

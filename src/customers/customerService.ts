@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { audit } from "../audit/auditLog.js";
 import { billingCycles, type BillingCycle } from "../catalog/catalogSeed.js";
-import { addDays, addTerm, CatalogService } from "../catalog/catalogService.js";
+import { CatalogService } from "../catalog/catalogService.js";
+import { writeSubscriptions } from "../subscriptions/ordering.js";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { DomainTaken, InvalidInput, NotAllowed, NotFound, type FieldIssue } from "../errors.js";
@@ -145,29 +146,10 @@ export class CustomerService {
             createdById: caller.userId,
           },
         });
-        const subscriptionIds: string[] = [];
+        let subscriptionIds: string[] = [];
         if (lines.length) {
           const order = await tx.order.create({ data: { customerId: customer.id, billingCycle: command.billingCycle, idempotencyKey: `customer:${command.creationKey}`, createdById: caller.userId } });
-          for (const line of lines) {
-            const offer = offers.get(line.offerId)!;
-            const trialEndsAt = offer.isTrial ? addDays(now, offer.trialDays ?? 30) : null;
-            const subscription = await tx.subscription.create({
-              data: {
-                customerId: customer.id,
-                offerId: offer.id,
-                orderId: order.id,
-                licences: line.licences,
-                billingCycle: command.billingCycle,
-                status: "active",
-                termEndAt: trialEndsAt ?? addTerm(now, command.billingCycle),
-                autoRenew: !offer.isTrial,
-                trialEndsAt,
-                createdById: caller.userId,
-              },
-            });
-            subscriptionIds.push(subscription.id);
-            await audit(tx, caller, { action: "subscription.created", customerId: customer.id, subscriptionId: subscription.id, after: { offer: offer.name, licences: line.licences, billingCycle: command.billingCycle, status: "active" } }, now);
-          }
+          subscriptionIds = await writeSubscriptions(tx, caller, { id: order.id, customerId: customer.id, billingCycle: command.billingCycle }, lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), now);
         }
         await audit(tx, caller, { action: "customer.created", customerId: customer.id, after: { companyName: value.companyName, domain: `${value.domainPrefix}.onmicrosoft.com`, segment: value.segment, resellerOrgId: command.resellerOrgId ?? null } }, now);
         return { created: true as const, customer, adminAccount, temporaryPassword, subscriptionIds };
