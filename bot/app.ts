@@ -16,6 +16,9 @@ import { CatalogService } from "../src/catalog/catalogService.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
+import { NewSubscriptionDialog } from "./subscriptions/newSubscriptionDialog.js";
+import { subscriptionCommands } from "./subscriptions/subscriptionCommands.js";
+import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
@@ -37,7 +40,16 @@ export function createBot(config: Config, database: Database, logger: Logger, fe
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
   const customers = new CustomerService(database.db);
   const catalog = new CatalogService(database.db);
-  const commands = new CommandRegistry([...customerCommands(customers, catalog), ...features]);
+  const subscriptions = new SubscriptionService(database.db, customers);
+  const newSubscription: Command = {
+    id: "subscription.new",
+    verb: "subscription.new",
+    phrases: ["new subscription", "nouvel abonnement", "order", "commander"],
+    prefixes: ["new subscription for ", "new subscription ", "nouvel abonnement pour ", "nouvel abonnement "],
+    helpLine: "help.command.newSubscription",
+    dialog: new NewSubscriptionDialog(subscriptions, customers, catalog),
+  };
+  const commands = new CommandRegistry([...customerCommands(customers, catalog), newSubscription, ...subscriptionCommands(subscriptions, customers), ...features]);
   return new PartnerBot({ identity, state, dialog: new MainDialog(commands), commands, defaultLocale: config.defaultLocale, logger });
 }
 

@@ -8,6 +8,7 @@ import { CommandRegistry } from "../commands.js";
 import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { Locale } from "../../src/config.js";
 import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
+import { historyData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
 
 export const sampleCaller: Caller = {
@@ -41,6 +42,54 @@ const sampleAccount = {
   culture: "en-US",
   domainPrefix: "fabrikam",
 };
+const sampleCustomer = {
+  ...sampleAccount,
+  id: "c-1",
+  providerOrgId: "p",
+  resellerOrgId: null,
+  searchName: "fabrikam ltd",
+  language: "en",
+  adminAccount: "admin@fabrikam.onmicrosoft.com",
+  adminPasswordHash: "scrypt$...",
+  openedAt: new Date("2026-09-01T00:00:00Z"),
+  firstBillingAt: new Date("2026-09-16T00:00:00Z"),
+  creationKey: "k",
+  createdById: "u",
+  createdAt: new Date("2026-09-01T00:00:00Z"),
+  updatedAt: new Date("2026-09-01T00:00:00Z"),
+};
+const sampleSubscriptionOffer = { ...sampleOffers[0], id: "o365-e3", name: "Office 365 E3", sortOrder: 5, createdAt: new Date(), updatedAt: new Date() };
+/** A suspended subscription, as the subscription card shows it (deletion date under the status). */
+export const sampleSuspendedSubscription: SubscriptionDetails = {
+  id: "s-1",
+  customerId: "c-1",
+  offerId: "o365-e3",
+  orderId: "o-1",
+  licences: 25,
+  billingCycle: "annual",
+  status: "suspended",
+  termEndAt: new Date("2027-09-16T00:00:00Z"),
+  autoRenew: true,
+  trialEndsAt: null,
+  parentId: null,
+  resellerOfRecordId: "r-1",
+  supportContactId: null,
+  suspensionReason: "nonPayment",
+  suspendedAt: new Date("2026-11-21T00:00:00Z"),
+  deletionAt: new Date("2027-03-06T00:00:00Z"),
+  version: 3,
+  createdById: "u",
+  createdAt: new Date("2026-09-16T00:00:00Z"),
+  updatedAt: new Date("2026-11-21T00:00:00Z"),
+  offer: sampleSubscriptionOffer,
+  customer: sampleCustomer,
+  parent: null,
+  addOns: [{ ...({} as SubscriptionDetails["addOns"][number]), id: "s-2", licences: 50, status: "suspended", offer: { ...sampleSubscriptionOffer, id: "o365-extra-file-storage", name: "Office 365 Extra File Storage (per GB)" } }],
+  resellerOfRecordName: "Northwind Reseller",
+  supportContactName: null,
+  addOnOffers: [{ ...sampleSubscriptionOffer, id: "audio-conferencing-e3", name: "Microsoft Teams Audio Conferencing", parentOfferId: "o365-e3" }],
+  deletionIfSuspendedNow: new Date("2027-03-06T00:00:00Z"),
+};
 const lang = (t: Translate) => ({ t, locale: (t("cancel.button") === "Annuler" ? "fr" : "en") as Locale });
 
 export const cardSamples: Record<string, (t: Translate) => object> = {
@@ -57,6 +106,25 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
   submitted: (t) => ({ title: `${t("customer.account.title")}: ${t("flow.cardSubmitted")}`, lines: ["Fabrikam Ltd", "fabrikam.onmicrosoft.com"] }),
   customerList: (t) =>
     customerListCardData(lang(t), { items: [{ id: "c-1", companyName: "Fabrikam Ltd", domainPrefix: "fabrikam", adminAccount: "admin@fabrikam.onmicrosoft.com", segment: "commercial", resellerOrgId: null, providerOrgId: "p", resellerName: "Northwind Reseller", subscriptionCount: 2 }], total: 9, page: 1, pageCount: 2 }, "fab"),
+  subscription: (t) => subscriptionCardData(lang(t), sampleSuspendedSubscription, { isProvider: true, resellers: [{ id: "r-1", name: "Northwind Reseller" }] }),
+  orderCatalog: (t) =>
+    orderCatalogData(lang(t), {
+      flowId: "flow-2",
+      customer: "Fabrikam Ltd",
+      segment: "commercial",
+      cycle: "monthly",
+      choices: [{ offer: sampleOffers[0], state: "available" }, { offer: { ...sampleOffers[0], id: "azure-plan", name: "Azure plan", onePerCustomer: true }, state: "reactivate", subscriptionId: "s-9" }, { offer: sampleOffers[1], state: "held", subscriptionId: "s-8" }],
+      quantities: { "m365-business-standard": 5 },
+      issues: [],
+      resellers: [{ id: "r-1", name: "Northwind Reseller" }],
+    }),
+  orderReview: (t) => orderReviewData(lang(t), { flowId: "flow-2", customer: "Fabrikam Ltd", cycle: "monthly", lines: [{ offer: sampleOffers[0], licences: 5 }], resellerName: "Northwind Reseller" }),
+  subscriptionList: (t) => subscriptionListData(lang(t), [{ id: "s-1", licences: 25, status: "suspended", offer: { name: "Office 365 E3" }, customer: { companyName: "Fabrikam Ltd" } }]),
+  history: (t) =>
+    historyData(lang(t), "Fabrikam Ltd", [
+      { at: new Date("2026-11-21T09:30:00Z"), action: "subscription.suspended", actorName: "Alex Wilber", offerName: "Office 365 E3", before: { status: "active" }, after: { status: "suspended", reason: "nonPayment" } },
+      { at: new Date("2026-09-01T10:00:00Z"), action: "customer.created", actorName: "Alex Wilber", offerName: "", before: null, after: { companyName: "Fabrikam Ltd" } },
+    ]),
   customerDetails: (t) =>
     customerDetailsCardData(lang(t), {
       id: "c-1",

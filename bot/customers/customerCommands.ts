@@ -56,10 +56,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     await replaceCard(context, submittedCard({ title: t("customer.created.title", { company: customer.companyName }), lines: [customer.adminAccount, t("customer.created.closed")] }));
   });
 
-  const subscriptionsLater = async (context: TurnContext) => {
-    await context.sendActivity(turnInfo(context).t("subscription.comingSoon"));
-  };
-
   return [
     {
       id: "customer.new",
@@ -80,7 +76,5 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     },
     { id: "customer.open", verb: "customer.open", phrases: [], handler: open },
     { id: "customer.created.done", verb: "customer.created.done", phrases: [], handler: closeConfirmation },
-    { id: "subscription.open", verb: "subscription.open", phrases: [], handler: subscriptionsLater },
-    { id: "subscription.new", verb: "subscription.new", phrases: [], handler: subscriptionsLater },
   ];
 }

@@ -17,7 +17,7 @@ export function localeOf(tag: string | undefined | null, fallback: Locale): Loca
 export function translator(locale: Locale): Translate {
   const catalog = catalogs[locale];
   return (key, params) => {
-    const text = catalog[key];
+    const text = catalog[key] ?? key;
     if (!params) return text;
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };

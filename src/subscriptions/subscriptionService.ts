@@ -201,10 +201,12 @@ export class SubscriptionService {
   async history(caller: Caller, customerId: string, limit = 20) {
     await this.customers.get(caller, customerId);
     const entries = await this.db.auditEntry.findMany({ where: { customerId }, orderBy: [{ at: "desc" }, { id: "desc" }], take: limit });
+    const offerNames = new Map((await this.db.subscription.findMany({ where: { customerId }, select: { id: true, offer: { select: { name: true } } } })).map((s) => [s.id, s.offer.name]));
     const users = new Map((await this.db.user.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.actorUserId))] } } })).map((user) => [user.id, user.displayName]));
     return entries.map((entry) => ({
       ...entry,
       actorName: users.get(entry.actorUserId) ?? "?",
+      offerName: entry.subscriptionId ? (offerNames.get(entry.subscriptionId) ?? "") : "",
       before: entry.before ? (JSON.parse(entry.before) as Record<string, unknown>) : null,
       after: entry.after ? (JSON.parse(entry.after) as Record<string, unknown>) : null,
     }));

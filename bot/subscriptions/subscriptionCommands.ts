@@ -1,0 +1,172 @@
+/**
+ * One-turn subscription commands: open the card, and each action on it (licences, add-on,
+ * suspend, reactivate, cancel, resellers), plus search and history. Card data is parsed with
+ * zod; the service checks access from the caller and the version the card showed, so an old
+ * or tampered card changes nothing. After a change the card is replaced in place by the new state.
+ */
+import type { TurnContext } from "botbuilder";
+import { z } from "zod";
+import type { CustomerService } from "../../src/customers/customerService.js";
+import { InvalidInput, StaleVersion } from "../../src/errors.js";
+import type { MessageKey } from "../../src/i18n/index.js";
+import { IllegalTransition } from "../../src/subscriptions/lifecycle.js";
+import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
+import type { Command, CommandInput } from "../commands.js";
+import { issueText } from "../customers/customerCards.js";
+import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { turnInfo } from "../turn.js";
+import { formatDate, historyCard, historyData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+
+const ref = z.object({ subscriptionId: z.string().uuid() });
+const versioned = ref.extend({ version: z.coerce.number().int().min(0) });
+const count = z.union([z.number(), z.string().trim().min(1)]).pipe(z.coerce.number());
+const resellerChoice = z
+  .string()
+  .max(60)
+  .transform((value) => (value === "none" || value === "" ? null : value));
+
+export function subscriptionCommands(subscriptions: SubscriptionService, customers: CustomerService): Command[] {
+  /** Sends (or, after a change, replaces in place) the subscription's card. */
+  const showCard = async (context: TurnContext, subscriptionId: string, mode: { replace?: boolean; notice?: string } = {}) => {
+    const { caller, t, locale } = turnInfo(context);
+    const details = await subscriptions.get(caller, subscriptionId);
+    const resellers = await subscriptions.resellersOf(caller);
+    const card = subscriptionCard(subscriptionCardData({ t, locale }, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
+    if (mode.replace && context.activity.replyToId) await replaceCard(context, card);
+    else await context.sendActivity({ attachments: [card] });
+  };
+
+  /** Runs a change, then shows the outcome; every refusal is a sentence and changes nothing. */
+  const change =
+    (apply: (context: TurnContext, submit: Record<string, unknown>) => Promise<string>) =>
+    async (context: TurnContext, input: CommandInput): Promise<void> => {
+      const { t } = turnInfo(context);
+      let subscriptionId: string | undefined;
+      try {
+        subscriptionId = ref.parse(input.submit).subscriptionId;
+        const notice = await apply(context, input.submit ?? {});
+        await context.sendActivity(notice);
+        await showCard(context, subscriptionId, { replace: true, notice });
+      } catch (error) {
+        if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
+        else if (error instanceof StaleVersion && subscriptionId) {
+          await context.sendActivity(t("sub.stale"));
+          await showCard(context, subscriptionId);
+        } else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: t(`status.${error.from}` as MessageKey).toLowerCase() }));
+        else if (error instanceof InvalidInput) await context.sendActivity(t("sub.invalid", { problem: error.issues.map((issue) => issueText(t, issue)).join(" ") }));
+        else if (!(await answerDomainError(context, error))) throw error;
+      }
+    };
+
+  const open = async (context: TurnContext, input: CommandInput) => {
+    try {
+      await showCard(context, ref.parse(input.submit).subscriptionId);
+    } catch (error) {
+      if (error instanceof z.ZodError) await context.sendActivity(turnInfo(context).t("unknown.action"));
+      else if (!(await answerDomainError(context, error))) throw error;
+    }
+  };
+
+  const search = async (context: TurnContext, input: CommandInput) => {
+    const { caller, t, locale } = turnInfo(context);
+    const found = await subscriptions.search(caller, input.text);
+    if (found.length === 1) return showCard(context, found[0].id);
+    await context.sendActivity({ attachments: [subscriptionListCard(subscriptionListData({ t, locale }, found))] });
+  };
+
+  const history = async (context: TurnContext, input: CommandInput) => {
+    const { caller, t, locale } = turnInfo(context);
+    try {
+      const customerId = input.submit ? z.object({ customerId: z.string().uuid() }).parse(input.submit).customerId : await findCustomer(context, input.text);
+      if (!customerId) return;
+      const customer = await customers.get(caller, customerId);
+      const entries = await subscriptions.history(caller, customerId);
+      await context.sendActivity({ attachments: [historyCard(historyData({ t, locale }, customer.companyName, entries))] });
+    } catch (error) {
+      if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
+      else if (!(await answerDomainError(context, error))) throw error;
+    }
+  };
+
+  /** The one customer a text names, or says why not. */
+  const findCustomer = async (context: TurnContext, text: string): Promise<string | undefined> => {
+    const { caller, t } = turnInfo(context);
+    const page = await customers.list(caller, { text });
+    if (page.total === 1) return page.items[0].id;
+    await context.sendActivity(t("order.whichCustomer"));
+    return undefined;
+  };
+
+  return [
+    { id: "subscription.open", verb: "subscription.open", phrases: [], handler: open },
+    { id: "subscription.search", verb: "subscription.search", phrases: ["subscriptions", "abonnements"], prefixes: ["subscription ", "subscriptions ", "abonnement ", "abonnements "], helpLine: "help.command.subscription", handler: search },
+    { id: "customer.history", verb: "customer.history", phrases: ["history", "historique"], prefixes: ["history for ", "history of ", "history ", "historique de ", "historique du ", "historique pour ", "historique "], helpLine: "help.command.history", handler: history },
+    {
+      id: "subscription.licences",
+      verb: "subscription.licences",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { subscriptionId, version } = versioned.parse(submit);
+        const licences = count.parse(submit.licences);
+        await subscriptions.changeLicences(turnInfo(context).caller, { subscriptionId, version, licences });
+        return turnInfo(context).t("sub.done.licencesChanged", { licences });
+      }),
+    },
+    {
+      id: "subscription.suspend",
+      verb: "subscription.suspend",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { subscriptionId, version } = versioned.parse(submit);
+        const reason = z.string().max(40).parse(submit.reason ?? "");
+        const deletion = await subscriptions.suspend(turnInfo(context).caller, { subscriptionId, version, reason });
+        const { t, locale } = turnInfo(context);
+        return t("sub.done.suspended", { date: formatDate({ t, locale }, deletion) });
+      }),
+    },
+    {
+      id: "subscription.reactivate",
+      verb: "subscription.reactivate",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        await subscriptions.reactivate(turnInfo(context).caller, versioned.parse(submit));
+        return turnInfo(context).t("sub.done.reactivated");
+      }),
+    },
+    {
+      id: "subscription.cancel",
+      verb: "subscription.cancel",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        await subscriptions.cancel(turnInfo(context).caller, versioned.parse(submit));
+        return turnInfo(context).t("sub.done.cancelled");
+      }),
+    },
+    {
+      id: "subscription.addon",
+      verb: "subscription.addon",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { subscriptionId } = ref.parse(submit);
+        const { key, offerId } = z.object({ key: z.string().uuid(), offerId: z.string().min(1).max(80) }).parse(submit);
+        const licences = count.parse(submit.addOnLicences);
+        await subscriptions.addAddOn(turnInfo(context).caller, { parentId: subscriptionId, offerId, licences, idempotencyKey: `addon:${key}` });
+        return turnInfo(context).t("sub.done.addOnAdded");
+      }),
+    },
+    {
+      id: "subscription.resellers",
+      verb: "subscription.resellers",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { subscriptionId, version } = versioned.parse(submit);
+        const { supportContactId, resellerOfRecordId } = z.object({ supportContactId: resellerChoice, resellerOfRecordId: resellerChoice }).parse(submit);
+        const { caller, t } = turnInfo(context);
+        await subscriptions.designateSupportContact(caller, { subscriptionId, version, resellerOrgId: supportContactId });
+        await subscriptions.setResellerOfRecord(caller, { subscriptionId, version: version + 1, resellerOrgId: resellerOfRecordId });
+        return t("sub.done.resellersSaved");
+      }),
+    },
+  ];
+}
+
