@@ -13,7 +13,7 @@ import type { CustomerService } from "../../src/customers/customerService.js";
 import { InvalidInput, OfferLimitReached, type FieldIssue } from "../../src/errors.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import type { CommandInput } from "../commands.js";
-import { customerDetailsCard, customerDetailsCardData, submittedCard } from "../customers/customerCards.js";
+import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
@@ -52,7 +52,10 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
       if (page.total === 1) customerId = page.items[0].id;
     }
     if (!customerId) {
-      await dc.context.sendActivity(t("order.whichCustomer"));
+      // Not given, or not one match: the customer list (with search) to pick from.
+      const query = (input?.text ?? "").slice(0, 100);
+      const page = await this.customers.list(caller, { text: query });
+      await dc.context.sendActivity({ text: t("order.whichCustomer"), attachments: [customerListCard(customerListCardData({ t, locale: turnInfo(dc.context).locale }, page, query))] });
       return dc.endDialog();
     }
     try {

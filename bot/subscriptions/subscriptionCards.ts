@@ -155,13 +155,13 @@ export function historyData(
   entries: { at: Date; action: string; actorName: string; offerName: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[],
 ) {
   const { t } = lang;
-  const describe = (values: Record<string, unknown> | null) =>
-    values
-      ? Object.entries(values)
-          .filter(([key]) => key !== "offer")
-          .map(([key, value]) => `${key}: ${value instanceof Object ? JSON.stringify(value) : String(value)}`)
-          .join(", ")
-      : "";
+  const show = (value: unknown) => (value === null || value === undefined ? "-" : typeof value === "object" ? JSON.stringify(value) : String(value));
+  /** "licences: 25 → 30, reason: nonPayment": each changed field, before → after. */
+  const describe = (before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
+    [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])]
+      .filter((key) => key !== "offer" && !(before === null && after?.[key] === null))
+      .map((key) => (before && key in before ? `${key}: ${show(before[key])} → ${show(after?.[key])}` : `${key}: ${show(after?.[key])}`))
+      .join(", ");
   return {
     title: t("history.title", { customer }),
     emptyText: t("history.empty"),
@@ -169,12 +169,10 @@ export function historyData(
       const key = `audit.${entry.action}` as MessageKey;
       const offer = entry.offerName;
       const what = t(key) === key ? t("audit.other", { action: entry.action }) : t(key, { offer });
-      const before = describe(entry.before);
-      const after = describe(entry.after);
       return {
         what,
         who: t("history.who", { date: entry.at.toLocaleString(lang.locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC", actor: entry.actorName }),
-        change: before ? `${before} → ${after}` : after,
+        change: describe(entry.before, entry.after),
       };
     }),
   };

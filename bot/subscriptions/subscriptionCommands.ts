@@ -162,8 +162,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
         const { subscriptionId, version } = versioned.parse(submit);
         const { supportContactId, resellerOfRecordId } = z.object({ supportContactId: resellerChoice, resellerOfRecordId: resellerChoice }).parse(submit);
         const { caller, t } = turnInfo(context);
-        await subscriptions.designateSupportContact(caller, { subscriptionId, version, resellerOrgId: supportContactId });
-        await subscriptions.setResellerOfRecord(caller, { subscriptionId, version: version + 1, resellerOrgId: resellerOfRecordId });
+        await subscriptions.assignResellers(caller, { subscriptionId, version, supportContactId, resellerOfRecordId });
         return t("sub.done.resellersSaved");
       }),
     },

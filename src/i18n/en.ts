@@ -220,6 +220,7 @@ export const en = {
   "audit.subscription.deleted": "Subscription deleted: {offer}",
   "audit.subscription.resellerOfRecordSet": "Reseller of record changed: {offer}",
   "audit.subscription.supportContactSet": "Support contact changed: {offer}",
+  "audit.subscription.resellersSet": "Resellers changed: {offer}",
   "audit.other": "{action}",
 } as const;
 

@@ -222,5 +222,6 @@ export const fr: Record<MessageKey, string> = {
   "audit.subscription.deleted": "Abonnement supprimé : {offer}",
   "audit.subscription.resellerOfRecordSet": "Revendeur officiel modifié : {offer}",
   "audit.subscription.supportContactSet": "Contact de support modifié : {offer}",
+  "audit.subscription.resellersSet": "Revendeurs modifiés : {offer}",
   "audit.other": "{action}",
 };

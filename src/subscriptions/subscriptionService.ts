@@ -180,6 +180,22 @@ export class SubscriptionService {
     await this.setReseller(caller, command, "supportContactId", "subscription.supportContactSet");
   }
 
+  /** Sets both the reseller of record and the support contact in one change (null clears one). */
+  async assignResellers(caller: Caller, command: { subscriptionId: string; resellerOfRecordId: string | null; supportContactId: string | null; version: number }): Promise<void> {
+    if (caller.organisation.kind !== "provider") throw new NotAllowed("subscription.resellers");
+    const subscription = await this.get(caller, command.subscriptionId);
+    if (command.resellerOfRecordId) await this.requireReseller(caller, command.resellerOfRecordId, "resellerOfRecordId");
+    if (command.supportContactId) await this.requireReseller(caller, command.supportContactId, "supportContactId");
+    await this.update(
+      caller,
+      subscription,
+      command.version,
+      { resellerOfRecordId: command.resellerOfRecordId, supportContactId: command.supportContactId },
+      "subscription.resellersSet",
+      { resellerOfRecordId: subscription.resellerOfRecordId, supportContactId: subscription.supportContactId },
+    );
+  }
+
   /** The resellers a provider may name on its subscriptions. */
   async resellersOf(caller: Caller): Promise<{ id: string; name: string }[]> {
     if (caller.organisation.kind !== "provider") return [];

@@ -1,0 +1,148 @@
+import type { Activity } from "botbuilder";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBot } from "../bot/app.js";
+import { seedCatalog } from "../src/catalog/catalogSeed.js";
+import { parseConfig, type Config } from "../src/config.js";
+import { CustomerService } from "../src/customers/customerService.js";
+import type { Caller } from "../src/identity/identityService.js";
+import { IdentityService } from "../src/identity/identityService.js";
+import { cardOf, Conversation, texts } from "./helpers/conversation.js";
+import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
+import { memoryLogger } from "./helpers/silentLogger.js";
+import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
+
+type Card = ReturnType<typeof cardOf>;
+const json = (card: Card) => JSON.stringify(card);
+/** The data of the first Action.Submit with this verb anywhere in the card (ShowCards included). */
+function actionData(card: unknown, verb: string): Record<string, unknown> {
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      const data = (node as { data?: { verb?: string } }).data;
+      if ((node as { type?: string }).type === "Action.Submit" && data?.verb === verb) found.push(data as Record<string, unknown>);
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  if (!found.length) throw new Error(`no ${verb} action in the card`);
+  return found[0];
+}
+
+describe(`subscriptions in Teams (${providerUnderTest})`, () => {
+  let database: TestDatabase;
+  let config: Config;
+  let caller: Caller;
+  let customerId: string;
+  const { logger } = memoryLogger("warn");
+  const user = { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber" };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await seedCatalog(database.db);
+    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
+    if (!parsed.ok) throw new Error(parsed.errors.join());
+    config = parsed.config;
+    const resolved = await new IdentityService(database.db, { providerTenantId: PROVIDER_TENANT, providerName: "Contoso Distribution", logger }).resolve({ tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", displayName: "Alex Wilber" });
+    if (resolved.status !== "member") throw new Error("not a member");
+    caller = resolved.caller;
+    const created = await new CustomerService(database.db).create(caller, { account: validAccount({ domainPrefix: "subsdialog" }), billingCycle: "monthly", lines: [{ offerId: "azure-plan", licences: 1 }], creationKey: "subs-dialog" });
+    customerId = created.customer.id;
+  });
+  afterAll(() => database.drop());
+
+  const chat = (conversationId: string, locale = "en-US") => new Conversation(createBot(config, database, logger), { ...user, locale, conversationId });
+  const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card-x") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
+  const audit = (action: string) => database.db.auditEntry.findMany({ where: { customerId, action } });
+
+  it("orders from the customer's card: catalog (one-per-customer offer marked), review, submit once", async () => {
+    const c = chat("conv-order");
+    const details = cardOf(await c.say("customer subsdialog"));
+    const catalog = cardOf(await press(c, actionData(details, "subscription.new")));
+    expect(json(catalog)).toContain("New subscription for Fabrikam Ltd");
+    expect(json(catalog)).toContain("Already subscribed: limited to one per customer.");
+    const flowId = actionData(catalog, "order.catalog.next").flowId;
+
+    const refused = cardOf(await press(c, { verb: "order.catalog.next", flowId, "qty_o365-e3": "20000" }));
+    expect(json(refused)).toContain("Enter a number of licences from 1 to 10000");
+    const review = cardOf(await press(c, { verb: "order.catalog.next", flowId, "qty_o365-e3": "25", "qty_m365-business-premium": "0", resellerOfRecordId: "none" }));
+    expect(json(review)).toContain("Office 365 E3: 25 licences, $575.00 per month");
+    const placed = await press(c, { verb: "order.review.submit", flowId }, "review-card");
+    expect(texts(placed)).toEqual(["Order placed: 1 new subscriptions for Fabrikam Ltd."]);
+    expect(json(cardOf(placed))).toContain("Office 365 E3 · 25 licences · Active");
+    expect(texts(await press(c, { verb: "order.review.submit", flowId }, "review-card"))).toEqual([expect.stringContaining("no longer active")]);
+    expect(await database.db.subscription.count({ where: { customerId, offerId: "o365-e3" } })).toBe(1);
+    expect(await audit("subscription.created")).toHaveLength(2);
+  });
+
+  it("changes licences within bounds; the same button twice changes once", async () => {
+    const c = chat("conv-licences");
+    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
+    expect(json(card)).toContain("Change licences");
+    const change = actionData(card, "subscription.licences");
+    expect(texts(await press(c, { ...change, licences: "0" }))).toEqual([expect.stringContaining("Enter a number of licences from 1 to 10000")]);
+    const done = await press(c, { ...change, licences: "30" }, "sub-card");
+    expect(texts(done)[0]).toBe("Licences changed to 30.");
+    expect(c.adapter.updatedActivities.at(-1)?.id).toBe("sub-card");
+    const again = await press(c, { ...change, licences: "31" }, "sub-card");
+    expect(texts(again)[0]).toContain("changed since that card was shown");
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).licences).toBe(30);
+    const entries = await audit("subscription.licencesChanged");
+    expect(entries.map((entry) => [JSON.parse(entry.before!), JSON.parse(entry.after!)])).toEqual([[{ licences: 25 }, { licences: 30 }]]);
+  });
+
+  it("suspend shows the deletion date, then reactivate; both audited", async () => {
+    const c = chat("conv-suspend", "fr-FR");
+    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const card = cardOf(await c.say("abonnement office 365 e3"));
+    expect(json(card)).toContain("Toutes les données seront supprimées le");
+    const suspended = await press(c, { ...actionData(card, "subscription.suspend"), reason: "nonPayment" });
+    expect(texts(suspended)[0]).toMatch(/^Abonnement suspendu\. Ses données seront supprimées le \d+ \S+ \d{4}/);
+    const row = await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: "suspended", suspensionReason: "nonPayment" });
+    // Its first billing period started when it was opened (the Azure plan): 90 days of retention.
+    expect(row.deletionAt!.getTime() - row.suspendedAt!.getTime()).toBe(90 * 86_400_000);
+
+    const fresh = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
+    expect(json(fresh)).toContain("État : Suspendu (Non-paiement)");
+    expect(json(fresh)).toContain("Toutes les données seront supprimées le");
+    expect(() => actionData(fresh, "subscription.suspend")).toThrow();
+    expect(texts(await press(c, actionData(fresh, "subscription.reactivate")))[0]).toBe("Abonnement réactivé.");
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe("active");
+    expect(await audit("subscription.suspended")).toHaveLength(1);
+    expect(await audit("subscription.reactivated")).toHaveLength(1);
+  });
+
+  it("cancel asks for confirmation, is final, and is audited", async () => {
+    const c = chat("conv-cancel-sub");
+    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
+    expect(json(card)).toContain("Cancelling is final");
+    expect(texts(await press(c, actionData(card, "subscription.cancel")))[0]).toBe("Subscription cancelled.");
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe("cancelled");
+    const after = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
+    expect(() => actionData(after, "subscription.reactivate")).toThrow();
+    expect(await audit("subscription.cancelled")).toHaveLength(1);
+    const history = cardOf(await c.say("history for subsdialog"));
+    expect(json(history)).toContain("Subscription cancelled: Office 365 E3");
+    expect(json(history)).toContain("status: active → cancelled");
+  });
+
+  it("tampered submits (unknown ids, wrong types, other verbs' data) change nothing", async () => {
+    const c = chat("conv-tamper");
+    const before = await database.db.subscription.findMany({ orderBy: { id: "asc" } });
+    const sub = before[0];
+    for (const value of [
+      { verb: "subscription.suspend", subscriptionId: "6a3c1f0e-0000-4000-8000-000000000000", version: 0, reason: "fraud" },
+      { verb: "subscription.suspend", subscriptionId: sub.id, version: "x", reason: "fraud" },
+      { verb: "subscription.licences", subscriptionId: sub.id, version: sub.version, licences: "many" },
+      { verb: "subscription.cancel", subscriptionId: "'; DROP TABLE Subscription; --", version: 0 },
+      { verb: "subscription.suspend", subscriptionId: sub.id, version: sub.version, reason: "x".repeat(10_000) },
+    ]) {
+      const replies = await c.submit(value);
+      expect(replies.length).toBeGreaterThan(0);
+    }
+    expect(await database.db.subscription.findMany({ orderBy: { id: "asc" } })).toEqual(before);
+  });
+});
