@@ -61,7 +61,7 @@ describe(`customer service (${providerUnderTest})`, () => {
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-1", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-1" });
     otherProvider = await makeCaller(database.db, { kind: "provider", tenantId: "prov-2" });
-    reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-1", name: "Northwind" });
+    reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-1", name: "Northwind", providerOrgId: admin.organisation.id });
   });
   afterAll(() => database.drop());
 

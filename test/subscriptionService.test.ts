@@ -82,7 +82,7 @@ describe(`subscription service (${providerUnderTest})`, () => {
     customers = new CustomerService(database.db, () => clock);
     service = new SubscriptionService(database.db, customers, () => clock);
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-s" });
-    reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-s", name: "Northwind" });
+    reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-s", name: "Northwind", providerOrgId: admin.organisation.id });
   });
   afterAll(() => database.drop());
 

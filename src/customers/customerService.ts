@@ -106,7 +106,7 @@ export class CustomerService {
     const lines = z.array(orderLineSchema).max(50).parse(command.lines);
     const lineIssues = await this.checkLines(account.value.segment, command.billingCycle, lines);
     if (lineIssues.length) throw new InvalidInput(lineIssues);
-    if (command.resellerOrgId) await this.requireActiveReseller(command.resellerOrgId);
+    if (command.resellerOrgId) await this.requireActiveReseller(caller, command.resellerOrgId);
 
     const value = account.value;
     const adminAccount = `admin@${value.domainPrefix}.onmicrosoft.com`;
@@ -208,8 +208,9 @@ export class CustomerService {
     return { created: false, customer };
   }
 
-  private async requireActiveReseller(orgId: string): Promise<void> {
-    const reseller = await this.db.organisation.findUnique({ where: { id: orgId } });
-    if (!reseller || reseller.kind !== "reseller") throw new InvalidInput([{ field: "resellerOrgId", code: "invalidChoice" }]);
+  /** A reseller that has an active partnership with the caller's provider. */
+  private async requireActiveReseller(caller: Caller, orgId: string): Promise<void> {
+    const partnership = await this.db.partnership.findFirst({ where: { providerOrgId: caller.organisation.id, resellerOrgId: orgId, status: "active" } });
+    if (!partnership) throw new InvalidInput([{ field: "resellerOrgId", code: "invalidChoice" }]);
   }
 }

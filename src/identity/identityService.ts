@@ -65,7 +65,7 @@ export class IdentityService {
   }
 
   private async isEnrolled(org: OrganisationRow): Promise<boolean> {
-    if (org.kind === "reseller") return true;
+    if (org.kind === "reseller") return (await this.db.partnership.count({ where: { resellerOrgId: org.id, status: "active" } })) > 0;
     return org.tenantId === (await this.providerTenantId());
   }
 

@@ -199,7 +199,8 @@ export class SubscriptionService {
   /** The resellers a provider may name on its subscriptions. */
   async resellersOf(caller: Caller): Promise<{ id: string; name: string }[]> {
     if (caller.organisation.kind !== "provider") return [];
-    return this.db.organisation.findMany({ where: { kind: "reseller", tenantId: { not: null } }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+    const partnerships = await this.db.partnership.findMany({ where: { providerOrgId: caller.organisation.id, status: "active", resellerOrgId: { not: null } }, select: { resellerOrgId: true } });
+    return this.db.organisation.findMany({ where: { id: { in: partnerships.map((p) => p.resellerOrgId!) } }, select: { id: true, name: true }, orderBy: { name: "asc" } });
   }
 
   /** Subscriptions the caller may see whose offer or customer name contains the text. */

@@ -23,9 +23,15 @@ export const validAccount = (overrides: Record<string, string> = {}) => ({
 });
 
 /** Creates an organisation and one user in it; returns the user as a caller. */
-export async function makeCaller(db: Db, options: { kind: "provider" | "reseller"; role?: "admin" | "agent"; tenantId?: string; name?: string }): Promise<Caller> {
+export async function makeCaller(db: Db, options: { kind: "provider" | "reseller"; role?: "admin" | "agent"; tenantId?: string; name?: string; providerOrgId?: string }): Promise<Caller> {
   const tenantId = options.tenantId ?? crypto.randomUUID();
   const org = await db.organisation.upsert({ where: { tenantId }, create: { tenantId, kind: options.kind, name: options.name ?? `${options.kind} ${tenantId.slice(0, 4)}` }, update: {} });
+  if (options.kind === "reseller" && options.providerOrgId) {
+    const exists = await db.partnership.findFirst({ where: { resellerOrgId: org.id, providerOrgId: options.providerOrgId } });
+    if (!exists) {
+      await db.partnership.create({ data: { providerOrgId: options.providerOrgId, resellerOrgId: org.id, email: "partner@example.com", companyName: org.name, tokenHash: crypto.randomUUID(), status: "active", expiresAt: new Date(Date.now() + 86_400_000), invitedById: "test" } });
+    }
+  }
   const aadObjectId = crypto.randomUUID();
   const user = await db.user.create({ data: { orgId: org.id, tenantId, aadObjectId, displayName: "Test User", role: options.role ?? "admin" } });
   return { userId: user.id, tenantId, aadObjectId, displayName: user.displayName, role: options.role ?? "admin", organisation: { id: org.id, kind: options.kind, name: org.name } };
