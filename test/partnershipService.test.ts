@@ -108,7 +108,7 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
       directId = (await customers.create(agent, { account: validAccount({ domainPrefix: "matrixdirect" }), billingCycle: "monthly", lines: [{ offerId: "o365-e1", licences: 2 }], creationKey: "m2" })).customer.id;
     });
 
-    const subOf = (customerId: string) => database.db.subscription.findFirstOrThrow({ where: { customerId } });
+    const subOf = (customerId: string) => database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e1" } });
     type Who = "providerAdmin" | "providerAgent" | "rightReseller" | "otherReseller";
     const who = (name: Who) => ({ providerAdmin: admin, providerAgent: agent, rightReseller: northwindAdmin, otherReseller: fabrikamReseller })[name];
 
