@@ -23,6 +23,10 @@ import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
 import { PrismaStorage } from "./prismaStorage.js";
+import { ProactiveNotifier, type Notifier } from "./proactive.js";
+import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
+import { PartnershipService } from "../src/resellers/partnershipService.js";
+import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -34,8 +38,16 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface BotParts {
+  /** Proactive messages; without one (a bot driven by TestAdapter), a notifier must be given. */
+  notifier: Notifier;
+  /** Extra commands (tests register sample flows through the same mechanism). */
+  features?: Command[];
+}
+
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
-export function createBot(config: Config, database: Database, logger: Logger, features: Command[] = []): PartnerBot {
+export function createBot(config: Config, database: Database, logger: Logger, parts: BotParts): PartnerBot {
+  const features = parts.features ?? [];
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
   const customers = new CustomerService(database.db);
@@ -49,8 +61,24 @@ export function createBot(config: Config, database: Database, logger: Logger, fe
     helpLine: "help.command.newSubscription",
     dialog: new NewSubscriptionDialog(subscriptions, customers, catalog),
   };
-  const commands = new CommandRegistry([...customerCommands(customers, catalog), newSubscription, ...subscriptionCommands(subscriptions, customers), ...features]);
-  return new PartnerBot({ identity, state, dialog: new MainDialog(commands), commands, defaultLocale: config.defaultLocale, logger });
+  const partnerships = new PartnershipService(database.db);
+  const commands = new CommandRegistry([
+    ...customerCommands(customers, catalog, partnerships),
+    newSubscription,
+    ...subscriptionCommands(subscriptions, customers),
+    ...resellerCommands(partnerships, config.microsoftApp.id),
+    ...features,
+  ]);
+  return new PartnerBot({
+    identity,
+    invitations: new InvitationGate(partnerships, parts.notifier, logger),
+    conversationRefs: new ConversationRefStore(database.db),
+    state,
+    dialog: new MainDialog(commands),
+    commands,
+    defaultLocale: config.defaultLocale,
+    logger,
+  });
 }
 
 /** Migrates, seeds and starts listening. */
@@ -62,7 +90,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const seeded = await seedCatalog(database.db);
   logger.info(seeded, "offer catalog seeded");
 
-  const bot = createBot(config, database, logger);
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: config.microsoftApp.id ?? "",
@@ -72,6 +99,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }),
   );
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
+  const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
+  const bot = createBot(config, database, logger, { notifier });
 
   const server = restify.createServer({ name: "csp-partner-bot", handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));

@@ -3,18 +3,22 @@
  * messages and greets on install. Users of organisations that are not enrolled get one
  * polite card and nothing else.
  */
-import { ActivityHandler, ActivityTypes, type BotState, type TurnContext } from "botbuilder";
+import { ActivityHandler, ActivityTypes, TurnContext, type BotState } from "botbuilder";
 import { runDialog, type Dialog, type DialogState } from "botbuilder-dialogs";
 import type { Locale } from "../src/config.js";
 import { localeOf, translator } from "../src/i18n/index.js";
 import type { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
+import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import type { CommandRegistry } from "./commands.js";
+import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
 
 export interface PartnerBotOptions {
   identity: IdentityService;
+  invitations: InvitationGate;
+  conversationRefs: ConversationRefStore;
   state: BotState;
   dialog: Dialog;
   commands: CommandRegistry;
@@ -66,6 +70,12 @@ export class PartnerBot extends ActivityHandler {
       if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, tenantId ?? "?");
       return false;
     }
+    const answer = invitationAnswer(activity);
+    if (answer) {
+      // Partnership requests are answered from any tenant, enrolled or not (the invited reseller is not yet).
+      await this.options.invitations.handle(context, answer, { tenantId, aadObjectId: userId, displayName: activity.from?.name ?? "", locale: activity.locale ?? undefined }, provisional);
+      return false;
+    }
     const resolution = await this.options.identity.resolve({ tenantId, aadObjectId: userId, displayName: activity.from?.name ?? "", locale: activity.locale ?? undefined });
     if (resolution.status === "notEnrolled") {
       log.info({ tenantId }, "activity from a tenant that is not enrolled");
@@ -73,6 +83,7 @@ export class PartnerBot extends ActivityHandler {
       return false;
     }
     const locale = localeOf(activity.locale, this.options.defaultLocale);
+    if (activity.conversation?.id) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
     setTurnInfo(context, { caller: resolution.caller, locale, t: translator(locale), log: log.child({ userId: resolution.caller.userId }) });
     return true;
   }

@@ -1,6 +1,7 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../bot/app.js";
+import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { cardOf, Conversation, texts } from "./helpers/conversation.js";
@@ -28,7 +29,7 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   afterAll(() => database.drop());
 
   const chat = (conversationId: string, locale = "en-US") =>
-    new Conversation(createBot(config, database, log.logger), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
+    new Conversation(createBot(config, database, log.logger, { notifier: new RecordingNotifier() }), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
   const submit = (c: Conversation, data: Record<string, unknown>, replyToId = "card-1") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
 
   it("walks account info → subscriptions → review (with Edit) → submit, creating the customer and its subscriptions", async () => {

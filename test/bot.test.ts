@@ -2,6 +2,7 @@ import { ActivityTypes } from "botbuilder";
 import { ComponentDialog, TextPrompt, WaterfallDialog } from "botbuilder-dialogs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../bot/app.js";
+import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import type { Command } from "../bot/commands.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { cardOf, cardText, Conversation, texts } from "./helpers/conversation.js";
@@ -48,9 +49,9 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   });
   afterAll(() => database.drop());
 
-  const bot = () => createBot(config, database, logger);
+  const bot = () => createBot(config, database, logger, { notifier: new RecordingNotifier() });
   // The sample flow is registered through the same mechanism the product's flows use.
-  const botWithSample = () => createBot(config, database, logger, [sampleFlow()]);
+  const botWithSample = () => createBot(config, database, logger, { notifier: new RecordingNotifier(), features: [sampleFlow()] });
   const alex = { tenantId: PROVIDER, aadObjectId: "aad-alex", name: "Alex Wilber" };
 
   it("greets on install with the menu, whose buttons are the registered commands", async () => {
@@ -58,7 +59,7 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     const replies = await chat.send({ type: ActivityTypes.InstallationUpdate, action: "add" });
     expect(texts(replies)[0]).toContain("Welcome");
     const menu = cardOf(replies);
-    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["customer.new", "customer.list", "help", "profile"]);
+    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["customer.new", "customer.list", "reseller.invite", "reseller.list", "help", "profile"]);
     expect(JSON.stringify(menu.body)).toContain("administrator of Contoso");
   });
 

@@ -1,6 +1,7 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../bot/app.js";
+import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -51,7 +52,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
   });
   afterAll(() => database.drop());
 
-  const chat = (conversationId: string, locale = "en-US") => new Conversation(createBot(config, database, logger), { ...user, locale, conversationId });
+  const chat = (conversationId: string, locale = "en-US") => new Conversation(createBot(config, database, logger, { notifier: new RecordingNotifier() }), { ...user, locale, conversationId });
   const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card-x") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
   const audit = (action: string) => database.db.auditEntry.findMany({ where: { customerId, action } });
 

@@ -9,6 +9,7 @@ import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { Locale } from "../../src/config.js";
 import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
 import { historyData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
+import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
 
 export const sampleCaller: Caller = {
@@ -125,6 +126,27 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       { at: new Date("2026-11-21T09:30:00Z"), action: "subscription.suspended", actorName: "Alex Wilber", offerName: "Office 365 E3", before: { status: "active" }, after: { status: "suspended", reason: "nonPayment" } },
       { at: new Date("2026-09-01T10:00:00Z"), action: "customer.created", actorName: "Alex Wilber", offerName: "", before: null, after: { companyName: "Fabrikam Ltd" } },
     ]),
+  inviteReseller: (t) => inviteCardData(lang(t), { flowId: "flow-3", days: 14, email: "sales@northwind", companyName: "Northwind Traders", issues: [{ field: "email", code: "invalidEmail" }] }),
+  invitationDraft: (t) =>
+    invitationDraftData(lang(t), {
+      partnershipId: "p-1",
+      email: "sales@northwind.example",
+      company: "Northwind Traders",
+      provider: "Contoso Distribution",
+      code: "Q2hhbmdlTWVQbGVhc2U",
+      expiresAt: new Date("2026-12-05T00:00:00Z"),
+      appId: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e",
+    }),
+  partnershipOffer: (t) => partnershipOfferData(lang(t), { provider: "Contoso Distribution", inviter: "Alex Wilber", company: "Northwind Traders", code: "Q2hhbmdlTWVQbGVhc2U", expiresAt: new Date("2026-12-05T00:00:00Z") }),
+  resellerList: (t) =>
+    resellerListData(
+      lang(t),
+      [
+        { id: "p-1", companyName: "Northwind Traders", email: "sales@northwind.example", state: "active", resellerOrgId: "r-1" },
+        { id: "p-2", companyName: "Tailspin Toys", email: "it@tailspin.example", state: "invited", resellerOrgId: null },
+      ],
+      true,
+    ),
   customerDetails: (t) =>
     customerDetailsCardData(lang(t), {
       id: "c-1",

@@ -11,6 +11,7 @@ import { billingCycles, type BillingCycle } from "../../src/catalog/catalogSeed.
 import type { CatalogService } from "../../src/catalog/catalogService.js";
 import { accountFields, type AccountInfo, type AccountInput } from "../../src/customers/customerSchema.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
+import type { PartnershipService } from "../../src/resellers/partnershipService.js";
 import { DomainTaken, InvalidInput, type FieldIssue } from "../../src/errors.js";
 import type { CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
@@ -32,10 +33,7 @@ interface FlowState {
   resellerName?: string;
 }
 
-export interface AddCustomerOptions extends Partial<CommandInput> {
-  resellerOrgId?: string;
-  resellerName?: string;
-}
+export type AddCustomerOptions = Partial<CommandInput>;
 
 const flowSubmit = z.object({ verb: z.string(), flowId: z.string() }).passthrough();
 const stepOfVerb: Record<string, Step> = {
@@ -53,6 +51,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   constructor(
     private readonly customers: CustomerService,
     private readonly catalog: CatalogService,
+    private readonly partnerships: PartnershipService,
   ) {
     super(ADD_CUSTOMER_DIALOG);
   }
@@ -63,6 +62,18 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       await dc.context.sendActivity(t("error.notAllowed"));
       return dc.endDialog();
     }
+    // "Add customer" on a reseller's entry: that reseller preselected, if it is an active partner of this provider.
+    const forReseller = z.object({ resellerOrgId: z.string().uuid() }).safeParse(options?.submit);
+    let reseller: { id: string; name: string } | undefined;
+    if (forReseller.success) {
+      try {
+        const partnership = await this.partnerships.activeReseller(caller, forReseller.data.resellerOrgId);
+        reseller = { id: forReseller.data.resellerOrgId, name: partnership.companyName };
+      } catch (error) {
+        if (await answerDomainError(dc.context, error)) return dc.endDialog();
+        throw error;
+      }
+    }
     const state: FlowState = {
       flowId: randomUUID(),
       step: "account",
@@ -70,8 +81,8 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       cycle: "monthly",
       quantities: {},
       creationKey: randomUUID(),
-      resellerOrgId: options?.resellerOrgId,
-      resellerName: options?.resellerName,
+      resellerOrgId: reseller?.id,
+      resellerName: reseller?.name,
     };
     dc.activeDialog!.state = state;
     await this.showAccount(dc, state, []);

@@ -3,16 +3,17 @@ import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import type { CatalogService } from "../../src/catalog/catalogService.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
+import type { PartnershipService } from "../../src/resellers/partnershipService.js";
 import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "./customerCards.js";
 
-const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional() });
+const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional(), resellerOrgId: z.string().uuid().optional() });
 const customerRef = z.object({ customerId: z.string().uuid() });
 
-export function customerCommands(customers: CustomerService, catalog: CatalogService): Command[] {
+export function customerCommands(customers: CustomerService, catalog: CatalogService, partnerships: PartnershipService): Command[] {
   /** Runs a handler, answering NotAllowed/NotFound and malformed card data politely. */
   const guarded =
     (handler: (context: TurnContext, input: CommandInput) => Promise<void>) =>
@@ -32,7 +33,8 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     const { caller, t, locale } = turnInfo(context);
     const args = input.submit ? listInput.parse(input.submit) : { query: input.text, page: 1 };
     const query = (args.query ?? "").trim().slice(0, 100);
-    const page = await customers.list(caller, { text: query, page: args.page });
+    const resellerOrgId = "resellerOrgId" in args ? args.resellerOrgId : undefined;
+    const page = await customers.list(caller, { text: query, page: args.page, resellerOrgId });
     if (!input.submit && query && page.total === 1) {
       // "customer contoso" naming exactly one customer opens it directly.
       const customer = await customers.get(caller, page.items[0].id);
@@ -63,7 +65,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       phrases: ["new customer", "add customer", "add a customer", "add a new customer", "create customer", "nouveau client", "ajouter un client", "ajouter un nouveau client", "creer un client"],
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
-      dialog: new AddCustomerDialog(customers, catalog),
+      dialog: new AddCustomerDialog(customers, catalog, partnerships),
     },
     {
       id: "customer.list",

@@ -78,7 +78,7 @@ export class PartnershipService {
     const partnership = await this.usable(code, prospect);
     const provider = await this.db.organisation.findUniqueOrThrow({ where: { id: partnership.providerOrgId } });
     const inviter = await this.db.user.findUnique({ where: { id: partnership.invitedById } });
-    return { partnership, providerName: provider.name, inviterName: inviter?.displayName ?? provider.name };
+    return { partnership, providerName: provider.name, inviterName: inviter?.displayName ?? provider.name, inviterLocale: inviter?.locale ?? null };
   }
 
   /** Accepts: binds a reseller organisation to the prospect's tenant; the prospect becomes its admin. */

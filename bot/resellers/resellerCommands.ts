@@ -1,0 +1,180 @@
+/**
+ * Reseller commands for the provider: invite (a one-card flow ending with the draft email),
+ * list with states, withdraw an invitation; and the invitation gate through which a user of any
+ * tenant, enrolled or not, answers a partnership request ("accept <code>" or the card's buttons).
+ */
+import { randomUUID } from "node:crypto";
+import type { TurnContext } from "botbuilder";
+import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
+import { z } from "zod";
+import type { Locale } from "../../src/config.js";
+import { InvalidInput, NotAllowed } from "../../src/errors.js";
+import { localeOf, translator } from "../../src/i18n/index.js";
+import { DEFAULT_INVITATION_DAYS, InvitationRefused, type PartnershipService, type Prospect } from "../../src/resellers/partnershipService.js";
+import type { Logger } from "../../src/log.js";
+import type { Command, CommandInput } from "../commands.js";
+import { answerDomainError, replaceCard } from "../domainErrors.js";
+import type { Notifier } from "../proactive.js";
+import { turnInfo } from "../turn.js";
+import { submittedCard } from "../customers/customerCards.js";
+import { invitationDraftCard, invitationDraftData, inviteCard, inviteCardData, partnershipOfferCard, partnershipOfferData, resellerListCard, resellerListData } from "./resellerCards.js";
+
+export const INVITE_RESELLER_DIALOG = "reseller.invite";
+
+class InviteResellerDialog extends Dialog {
+  constructor(
+    private readonly partnerships: PartnershipService,
+    private readonly appId: string | undefined,
+  ) {
+    super(INVITE_RESELLER_DIALOG);
+  }
+
+  override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const { caller, t, locale } = turnInfo(dc.context);
+    if (caller.organisation.kind !== "provider" || caller.role !== "admin") {
+      await dc.context.sendActivity(t("error.notAllowed"));
+      return dc.endDialog();
+    }
+    const flowId = randomUUID();
+    dc.activeDialog!.state = { flowId };
+    await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData({ t, locale }, { flowId, days: DEFAULT_INVITATION_DAYS }))] });
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const { caller, t, locale } = turnInfo(dc.context);
+    const { flowId } = dc.activeDialog!.state as { flowId: string };
+    const submit = z.object({ verb: z.literal("reseller.invite.submit"), flowId: z.literal(flowId), email: z.string().max(300).catch(""), companyName: z.string().max(300).catch("") }).safeParse(dc.context.activity.value);
+    if (!submit.success) {
+      await dc.context.sendActivity(t(dc.context.activity.value ? "unknown.action" : "flow.useTheCard"));
+      return Dialog.EndOfTurn;
+    }
+    try {
+      const { partnership, code } = await this.partnerships.invite(caller, { email: submit.data.email, companyName: submit.data.companyName });
+      await replaceCard(dc.context, submittedCard({ title: `${t("reseller.invite.title")}: ${t("flow.cardSubmitted")}`, lines: [partnership.companyName, partnership.email] }));
+      await dc.context.sendActivity({
+        attachments: [
+          invitationDraftCard(
+            invitationDraftData({ t, locale }, { partnershipId: partnership.id, email: partnership.email, company: partnership.companyName, provider: caller.organisation.name, code, expiresAt: partnership.expiresAt, appId: this.appId }),
+          ),
+        ],
+      });
+      return dc.endDialog();
+    } catch (error) {
+      if (error instanceof InvalidInput) {
+        await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData({ t, locale }, { flowId, days: DEFAULT_INVITATION_DAYS, email: submit.data.email, companyName: submit.data.companyName, issues: error.issues }))] });
+        return Dialog.EndOfTurn;
+      }
+      if (await answerDomainError(dc.context, error)) return dc.endDialog();
+      throw error;
+    }
+  }
+}
+
+export function resellerCommands(partnerships: PartnershipService, appId: string | undefined): Command[] {
+  const list = async (context: TurnContext) => {
+    const { caller, t, locale } = turnInfo(context);
+    try {
+      const rows = await partnerships.list(caller);
+      await context.sendActivity({ attachments: [resellerListCard(resellerListData({ t, locale }, rows, caller.role === "admin"))] });
+    } catch (error) {
+      if (!(await answerDomainError(context, error))) throw error;
+    }
+  };
+
+  const revoke = async (context: TurnContext, input: CommandInput) => {
+    const { caller, t } = turnInfo(context);
+    const parsed = z.object({ partnershipId: z.string().uuid() }).safeParse(input.submit);
+    if (!parsed.success) return void (await context.sendActivity(t("unknown.action")));
+    try {
+      await partnerships.revoke(caller, parsed.data.partnershipId);
+      await context.sendActivity(t("reseller.revoked"));
+      await list(context);
+    } catch (error) {
+      if (error instanceof InvalidInput) await context.sendActivity(t("unknown.action"));
+      else if (!(await answerDomainError(context, error))) throw error;
+    }
+  };
+
+  /** "Done" on the draft: the card keeps the company and address, not the link with its code. */
+  const draftDone = async (context: TurnContext) => {
+    const { t } = turnInfo(context);
+    await replaceCard(context, submittedCard({ title: t("reseller.invite.title"), lines: [t("reseller.draft.done")] }));
+  };
+
+  return [
+    {
+      id: "reseller.invite",
+      verb: "reseller.invite",
+      phrases: ["invite reseller", "invite a reseller", "request a partnership", "inviter un revendeur", "inviter revendeur", "demander un partenariat"],
+      menuLabel: "menu.inviteReseller",
+      helpLine: "help.command.inviteReseller",
+      dialog: new InviteResellerDialog(partnerships, appId),
+    },
+    { id: "reseller.list", verb: "reseller.list", phrases: ["resellers", "revendeurs", "indirect resellers", "revendeurs indirects", "partners", "partenaires"], menuLabel: "menu.resellers", helpLine: "help.command.resellers", handler: list },
+    { id: "reseller.revoke", verb: "reseller.revoke", phrases: [], handler: revoke },
+    { id: "reseller.draft.done", verb: "reseller.draft.done", phrases: [], handler: draftDone },
+  ];
+}
+
+const acceptText = /^\s*(?:accept|accepter)\s+([A-Za-z0-9_-]{10,100})\s*$/i;
+const answerSchema = z.object({ verb: z.enum(["partnership.accept", "partnership.decline"]), code: z.string().min(10).max(100) });
+
+/** A partnership answer in the activity, if any: typed "accept <code>", or Accept/Decline on the card. */
+export function invitationAnswer(activity: { type?: string; text?: string; value?: unknown }): { action: "show" | "accept" | "decline"; code: string } | undefined {
+  if (activity.type !== "message") return undefined;
+  const submit = answerSchema.safeParse(activity.value);
+  if (submit.success) return { action: submit.data.verb === "partnership.accept" ? "accept" : "decline", code: submit.data.code };
+  const match = typeof activity.text === "string" ? acceptText.exec(activity.text.replace(/<at>.*?<\/at>/g, "")) : null;
+  return match ? { action: "show", code: match[1] } : undefined;
+}
+
+/**
+ * Answers a partnership request for a user of any tenant: shows the partnership card, or
+ * accepts or declines it, and tells the inviting provider user proactively.
+ */
+export class InvitationGate {
+  constructor(
+    private readonly partnerships: PartnershipService,
+    private readonly notifier: Notifier,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(context: TurnContext, answer: { action: "show" | "accept" | "decline"; code: string }, prospect: Prospect, locale: Locale): Promise<void> {
+    const t = translator(locale);
+    try {
+      if (answer.action === "show") {
+        const { partnership, providerName, inviterName } = await this.partnerships.peek(answer.code, prospect);
+        await context.sendActivity({
+          attachments: [partnershipOfferCard(partnershipOfferData({ t, locale }, { provider: providerName, inviter: inviterName, company: partnership.companyName, code: answer.code, expiresAt: partnership.expiresAt }))],
+        });
+        return;
+      }
+      const { partnership, providerName, inviterLocale } = await this.partnerships.peek(answer.code, prospect);
+      const inviterT = translator(localeOf(inviterLocale, locale));
+      if (answer.action === "accept") {
+        await this.partnerships.accept(answer.code, prospect);
+        this.logger.info({ partnershipId: partnership.id, tenantId: prospect.tenantId }, "partnership accepted");
+        await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t("partnershipState.active")] }));
+        await context.sendActivity(t("partnership.accepted", { company: partnership.companyName, provider: providerName }));
+        await this.notifier.notifyUser(partnership.invitedById, { type: "message", text: inviterT("partnership.notify.accepted", { company: partnership.companyName, user: prospect.displayName }) });
+      } else {
+        await this.partnerships.decline(answer.code, prospect);
+        await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t("partnershipState.declined")] }));
+        await context.sendActivity(t("partnership.declined", { provider: providerName }));
+        await this.notifier.notifyUser(partnership.invitedById, { type: "message", text: inviterT("partnership.notify.declined", { company: partnership.companyName }) });
+      }
+    } catch (error) {
+      if (error instanceof InvitationRefused) {
+        this.logger.info({ reason: error.reason, tenantId: prospect.tenantId }, "partnership answer refused");
+        await context.sendActivity(t(`partnership.refused.${error.reason}`));
+        return;
+      }
+      if (error instanceof NotAllowed) {
+        await context.sendActivity(t("error.notAllowed"));
+        return;
+      }
+      throw error;
+    }
+  }
+}
