@@ -23,9 +23,16 @@ export class ProactiveNotifier implements Notifier {
     let delivered = 0;
     for (const { id, reference } of await this.refs.activeFor(userId)) {
       try {
+        // Errors are caught inside the turn: the adapter's onTurnError would otherwise swallow them.
+        let failure: unknown;
         await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (context) => {
-          await context.sendActivity(activity);
+          try {
+            await context.sendActivity(activity);
+          } catch (error) {
+            failure = error;
+          }
         });
+        if (failure) throw failure;
         delivered++;
       } catch (error) {
         const status = (error as { statusCode?: number }).statusCode;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../bot/app.js";
 import { parseConfig, type Config } from "../src/config.js";
+import { ProactiveNotifier } from "../bot/proactive.js";
+import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
@@ -61,6 +63,18 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
     const card = reply?.body.attachments?.[0].content as { type: string; body: { text: string }[] };
     expect(card.type).toBe("AdaptiveCard");
     expect(card.body[0].text).toBe("Aide");
+  });
+
+  it("reaches a user proactively through the stored conversation reference; a 404 retires that reference", async () => {
+    const user = await app.database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
+    const refs = new ConversationRefStore(app.database.db);
+    const notifier = new ProactiveNotifier(app.adapter, "", refs, log.logger);
+    expect(await notifier.notifyUser(user.id, { type: "message", text: "Northwind accepted" })).toBe(1);
+    expect(connector.received.at(-1)?.body.text).toBe("Northwind accepted");
+    connector.respond = () => ({ status: 404, body: { error: { code: "ConversationNotFound" } } });
+    expect(await notifier.notifyUser(user.id, { type: "message", text: "again" })).toBe(0);
+    connector.respond = () => ({ status: 200 });
+    expect(await refs.activeFor(user.id)).toEqual([]);
   });
 
   it("a second start on the same database applies no migration and seeds nothing new", async () => {
