@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBot } from "../bot/app.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig, type Config } from "../src/config.js";
-import { cardOf, Conversation, texts } from "./helpers/conversation.js";
+import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.js";
 import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -13,21 +13,6 @@ const RESELLER_TENANT = "5e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e";
 const OTHER_RESELLER_TENANT = "6f8e4b2c-3d5a-4b7c-9eaf-1a2b3c4d5e6f";
 type Card = ReturnType<typeof cardOf>;
 const json = (card: Card) => JSON.stringify(card);
-function actionData(card: unknown, verb: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const walk = (node: unknown) => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === "object") {
-      const data = (node as { data?: { verb?: string } }).data;
-      if ((node as { type?: string }).type === "Action.Submit" && data?.verb === verb) found = data as Record<string, unknown>;
-      Object.values(node).forEach(walk);
-    }
-  };
-  walk(card);
-  if (!found) throw new Error(`no ${verb} action`);
-  return found;
-}
 
 describe(`the two-tier model in Teams (${providerUnderTest})`, () => {
   let database: TestDatabase;

@@ -7,28 +7,13 @@ import { parseConfig, type Config } from "../src/config.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { IdentityService } from "../src/identity/identityService.js";
-import { cardOf, Conversation, texts } from "./helpers/conversation.js";
+import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.js";
 import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 type Card = ReturnType<typeof cardOf>;
 const json = (card: Card) => JSON.stringify(card);
-/** The data of the first Action.Submit with this verb anywhere in the card (ShowCards included). */
-function actionData(card: unknown, verb: string): Record<string, unknown> {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === "object") {
-      const data = (node as { data?: { verb?: string } }).data;
-      if ((node as { type?: string }).type === "Action.Submit" && data?.verb === verb) found.push(data as Record<string, unknown>);
-      Object.values(node).forEach(walk);
-    }
-  };
-  walk(card);
-  if (!found.length) throw new Error(`no ${verb} action in the card`);
-  return found[0];
-}
 
 describe(`subscriptions in Teams (${providerUnderTest})`, () => {
   let database: TestDatabase;

@@ -15,6 +15,7 @@ import type { PartnershipService } from "../../src/resellers/partnershipService.
 import { DomainTaken, InvalidInput, type FieldIssue } from "../../src/errors.js";
 import type { CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { readQuantities } from "../cards/cardInputs.js";
 import { turnInfo } from "../turn.js";
 import { accountCard, accountCardData, createdCard, createdCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
 
@@ -226,20 +227,3 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     });
   }
 }
-
-/** Licence counts from the card's qty_<offerId> inputs (Teams sends numbers as strings). */
-function readQuantities(submit: Record<string, unknown>): { quantities: Record<string, number>; issues: FieldIssue[] } {
-  const quantities: Record<string, number> = {};
-  const issues: FieldIssue[] = [];
-  for (const [key, raw] of Object.entries(submit)) {
-    if (!key.startsWith("qty_")) continue;
-    const offerId = key.slice(4, 84);
-    const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
-    if (text === "") continue;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 0 || value > 1_000_000) issues.push({ field: offerId, code: "invalid" });
-    else quantities[offerId] = value;
-  }
-  return { quantities, issues };
-}
-

@@ -27,6 +27,13 @@ export function money(locale: Locale, cents: number, currency: string): string {
   return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", { style: "currency", currency }).format(cents / 100);
 }
 
+/** An offer's line on a catalog card: price and licence range, or the trial's length; then its description. */
+export function offerDetail({ t, locale }: Lang, offer: OfferView): string {
+  if (offer.isTrial) return `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${offer.description}`;
+  const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
+  return `${price}. ${offer.description}`;
+}
+
 export interface AccountCardData {
   title: string;
   resellerNote: string;
@@ -102,11 +109,10 @@ export function subscriptionsCardData(
 ): SubscriptionsCardData {
   const line = (offer: OfferView): OfferLine => {
     const issue = input.issues.find((candidate) => candidate.field === offer.id);
-    const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
     return {
       id: offer.id,
       name: offer.name,
-      detail: offer.isTrial ? `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${offer.description}` : `${price}. ${offer.description}`,
+      detail: offerDetail({ t, locale }, offer),
       quantityLabel: t("field.licences"),
       quantity: input.quantities[offer.id] ?? 0,
       max: offer.maxLicences,

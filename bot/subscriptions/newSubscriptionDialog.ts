@@ -15,6 +15,7 @@ import type { SubscriptionService } from "../../src/subscriptions/subscriptionSe
 import type { CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { readQuantities } from "../cards/cardInputs.js";
 import { turnInfo } from "../turn.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
 
@@ -100,16 +101,8 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
   }
 
   private readCatalog(state: OrderState, submit: Record<string, unknown>): FieldIssue[] {
-    const issues: FieldIssue[] = [];
-    state.quantities = {};
-    for (const [key, raw] of Object.entries(submit)) {
-      if (!key.startsWith("qty_")) continue;
-      const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
-      if (text === "") continue;
-      const value = Number(text);
-      if (!Number.isInteger(value) || value < 0 || value > 1_000_000) issues.push({ field: key.slice(4, 84), code: "invalid" });
-      else state.quantities[key.slice(4, 84)] = value;
-    }
+    const { quantities, issues } = readQuantities(submit);
+    state.quantities = quantities;
     const reseller = typeof submit.resellerOfRecordId === "string" ? submit.resellerOfRecordId.slice(0, 60) : "none";
     state.resellerOfRecordId = reseller === "none" || reseller === "" ? undefined : reseller;
     return issues;

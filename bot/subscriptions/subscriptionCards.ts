@@ -8,7 +8,7 @@ import type { MessageKey } from "../../src/i18n/index.js";
 import { suspensionReasons, userTransitions } from "../../src/subscriptions/lifecycle.js";
 import type { OfferChoice, SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import { renderCard } from "../cards/render.js";
-import { issueText, money, type Lang } from "../customers/customerCards.js";
+import { issueText, money, offerDetail, type Lang } from "../customers/customerCards.js";
 
 export type SubscriptionDetails = Awaited<ReturnType<SubscriptionService["get"]>>;
 
@@ -88,11 +88,10 @@ export function orderCatalogData(
   const line = (choice: OfferChoice) => {
     const { offer } = choice;
     const issue = input.issues.find((candidate) => candidate.field === offer.id);
-    const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
     return {
       id: offer.id,
       name: offer.name,
-      detail: offer.isTrial ? `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${offer.description}` : `${price}. ${offer.description}`,
+      detail: offerDetail(lang, offer),
       state: choice.state,
       stateText: choice.state === "held" ? t("order.held") : choice.state === "reactivate" ? t("order.reactivateInstead") : "",
       subscriptionId: choice.subscriptionId ?? "",

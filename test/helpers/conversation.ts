@@ -82,3 +82,20 @@ export function cardText(replies: Partial<Activity>[]): string {
 export function texts(replies: Partial<Activity>[]): string[] {
   return replies.map((reply) => reply.text).filter((text): text is string => typeof text === "string");
 }
+
+/** The data of the first Action.Submit with this verb anywhere in a card (ShowCards included). */
+export function actionData(card: unknown, verb: string): Record<string, unknown> {
+  let found: Record<string, unknown> | undefined;
+  const walk = (node: unknown) => {
+    if (found) return;
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === "object") {
+      const data = (node as { data?: { verb?: string } }).data;
+      if ((node as { type?: string }).type === "Action.Submit" && data?.verb === verb) found = data as Record<string, unknown>;
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  if (!found) throw new Error(`no ${verb} action in the card`);
+  return found;
+}
