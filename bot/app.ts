@@ -23,6 +23,7 @@ import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
 import { PrismaStorage } from "./prismaStorage.js";
+import { staffCommands } from "./staffCommands.js";
 import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
 import { PartnershipService } from "../src/resellers/partnershipService.js";
@@ -67,6 +68,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     newSubscription,
     ...subscriptionCommands(subscriptions, customers),
     ...resellerCommands(partnerships, config.microsoftApp.id),
+    ...staffCommands(identity),
     ...features,
   ]);
   return new PartnerBot({

@@ -59,7 +59,7 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     const replies = await chat.send({ type: ActivityTypes.InstallationUpdate, action: "add" });
     expect(texts(replies)[0]).toContain("Welcome");
     const menu = cardOf(replies);
-    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["customer.new", "customer.list", "reseller.invite", "reseller.list", "help", "profile"]);
+    expect(menu.actions?.map((action) => action.data?.verb)).toEqual(["customer.new", "customer.list", "reseller.invite", "reseller.list", "staff", "help", "profile"]);
     expect(JSON.stringify(menu.body)).toContain("administrator of Contoso");
   });
 
@@ -82,6 +82,18 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   it("a second user of the provider is an agent", async () => {
     const replies = await new Conversation(bot(), { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen", locale: "fr-FR" }).say("profil");
     expect(cardOf(replies).body[1].facts).toEqual(expect.arrayContaining([{ title: "Rôle", value: "agent" }]));
+  });
+
+  it("the team card lets an admin, and only an admin, change a colleague's role", async () => {
+    const megan = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-megan" } });
+    const team = cardOf(await new Conversation(bot(), alex).say("team"));
+    expect(JSON.stringify(team)).toContain("Megan Bowen");
+    expect(texts(await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: megan.id, role: "admin" }))[0]).toBe("Megan Bowen is now administrator.");
+    const alexUser = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
+    await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: megan.id, role: "agent" });
+    const meganChat = new Conversation(bot(), { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen" });
+    expect(texts(await meganChat.submit({ verb: "staff.setRole", userId: alexUser.id, role: "agent" }))).toEqual(["You don't have access to that."]);
+    expect((await database.db.user.findUniqueOrThrow({ where: { id: alexUser.id } })).role).toBe("admin");
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InvalidInput, NotAllowed, NotFound } from "../src/errors.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
@@ -56,6 +57,23 @@ describe(`identity and roles (${providerUnderTest})`, () => {
     const identity = service(PROVIDER);
     await Promise.all([identity.resolve(user(PROVIDER, 7)), identity.resolve(user(PROVIDER, 7))]);
     expect(await database.db.user.count()).toBe(1);
+  });
+
+  it("only an admin changes roles, only in its organisation, and one admin always remains", async () => {
+    const identity = service(PROVIDER);
+    const admin = await identity.resolve(user(PROVIDER, 1));
+    const agent = await identity.resolve(user(PROVIDER, 2));
+    if (admin.status !== "member" || agent.status !== "member") throw new Error("members expected");
+    await expect(identity.setRole(agent.caller, admin.caller.userId, "agent")).rejects.toBeInstanceOf(NotAllowed);
+    await identity.setRole(admin.caller, agent.caller.userId, "admin");
+    expect((await database.db.user.findUniqueOrThrow({ where: { id: agent.caller.userId } })).role).toBe("admin");
+    await identity.setRole(admin.caller, agent.caller.userId, "agent");
+    await expect(identity.setRole(admin.caller, admin.caller.userId, "agent")).rejects.toBeInstanceOf(InvalidInput);
+    expect((await database.db.user.findUniqueOrThrow({ where: { id: admin.caller.userId } })).role).toBe("admin");
+    const stranger = await database.db.organisation.create({ data: { tenantId: OTHER, kind: "provider", name: "Other" } });
+    const outsider = await database.db.user.create({ data: { orgId: stranger.id, tenantId: OTHER, aadObjectId: "x", displayName: "X", role: "agent" } });
+    await expect(identity.setRole(admin.caller, outsider.id, "admin")).rejects.toBeInstanceOf(NotFound);
+    expect(await database.db.auditEntry.count({ where: { action: "user.roleChanged" } })).toBe(2);
   });
 
   it("refuses an activity without a tenant or a user id", async () => {

@@ -10,6 +10,7 @@ import type { Locale } from "../../src/config.js";
 import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
 import { historyData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
+import { staffCardData } from "../staffCommands.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
 
 export const sampleCaller: Caller = {
@@ -147,6 +148,11 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       ],
       true,
     ),
+  staff: (t) =>
+    staffCardData(t, sampleCaller, [
+      { id: sampleCaller.userId, displayName: "Alex Wilber", role: "admin" },
+      { id: "u-2", displayName: "Megan Bowen", role: "agent" },
+    ]),
   customerDetails: (t) =>
     customerDetailsCardData(lang(t), {
       id: "c-1",

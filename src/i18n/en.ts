@@ -269,6 +269,15 @@ export const en = {
   "partnershipState.declined": "Declined",
   "partnershipState.revoked": "Withdrawn",
   "partnershipState.expired": "Expired",
+  "menu.staff": "Team and roles",
+  "help.command.staff": "team: your organisation's users and their roles (admins change roles)",
+  "staff.title": "{organisation}: team",
+  "staff.intro": "Administrators do everything, including managing resellers and roles; agents do the sales and support work.",
+  "staff.makeAdmin": "Make administrator",
+  "staff.makeAgent": "Make agent",
+  "staff.changed": "{user} is now {role}.",
+  "staff.lastAdmin": "An organisation must keep at least one administrator.",
+  "audit.user.roleChanged": "Role changed",
 } as const;
 
 export type MessageKey = keyof typeof en;

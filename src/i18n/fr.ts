@@ -271,4 +271,13 @@ export const fr: Record<MessageKey, string> = {
   "partnershipState.declined": "Refusé",
   "partnershipState.revoked": "Retiré",
   "partnershipState.expired": "Expiré",
+  "menu.staff": "Équipe et rôles",
+  "help.command.staff": "équipe : les utilisateurs de votre organisation et leurs rôles (les administrateurs modifient les rôles)",
+  "staff.title": "{organisation} : équipe",
+  "staff.intro": "Les administrateurs peuvent tout faire, y compris gérer les revendeurs et les rôles ; les agents s'occupent des ventes et du support.",
+  "staff.makeAdmin": "Nommer administrateur",
+  "staff.makeAgent": "Nommer agent",
+  "staff.changed": "{user} est maintenant {role}.",
+  "staff.lastAdmin": "Une organisation doit garder au moins un administrateur.",
+  "audit.user.roleChanged": "Rôle modifié",
 };

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { InvalidInput, NotAllowed, NotFound } from "../errors.js";
 import type { Logger } from "../log.js";
 
 export const roles = ["admin", "agent"] as const;
@@ -55,6 +56,28 @@ export class IdentityService {
     if (!org) return { status: "notEnrolled", tenantId: input.tenantId };
     const { user, isNewUser } = await this.join(org, input);
     return { status: "member", caller: toCaller(user, org), isNewUser };
+  }
+
+  /** The users of the caller's organisation, admins first. */
+  async staff(caller: Caller) {
+    return this.db.user.findMany({ where: { orgId: caller.organisation.id }, orderBy: [{ role: "asc" }, { displayName: "asc" }], select: { id: true, displayName: true, role: true, lastSeenAt: true } });
+  }
+
+  /**
+   * Changes a colleague's role. Only admins may, only within their organisation, and an
+   * organisation always keeps at least one admin.
+   */
+  async setRole(caller: Caller, userId: string, role: Role): Promise<void> {
+    if (caller.role !== "admin") throw new NotAllowed("user.setRole");
+    if (!(roles as readonly string[]).includes(role)) throw new InvalidInput([{ field: "role", code: "invalidChoice" }]);
+    const target = await this.db.user.findUnique({ where: { id: userId } });
+    if (!target || target.orgId !== caller.organisation.id) throw new NotFound("user");
+    if (target.role === role) return;
+    await this.db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: userId }, data: { role } });
+      if ((await tx.user.count({ where: { orgId: caller.organisation.id, role: "admin" } })) === 0) throw new InvalidInput([{ field: "role", code: "invalid" }]);
+      await tx.auditEntry.create({ data: { actorUserId: caller.userId, actorOrgId: caller.organisation.id, action: "user.roleChanged", before: JSON.stringify({ user: target.displayName, role: target.role }), after: JSON.stringify({ user: target.displayName, role }) } });
+    });
   }
 
   /** The provider tenant: the configured one, else the one recorded on first contact. */
