@@ -24,6 +24,8 @@ import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
 import { PrismaStorage } from "./prismaStorage.js";
 import { staffCommands } from "./staffCommands.js";
+import { TeamsReminderChannel } from "./reminders/teamsReminderChannel.js";
+import { ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
 import { PartnershipService } from "../src/resellers/partnershipService.js";
@@ -83,6 +85,34 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   });
 }
 
+/** The reminder sweep, sending through Teams with the app's adapter. */
+export function createReminderScheduler(config: Config, database: Database, adapter: CloudAdapter, logger: Logger): ReminderScheduler {
+  const channel = new TeamsReminderChannel(adapter, config.microsoftApp.id ?? "", database.db, new ConversationRefStore(database.db), config.defaultLocale, logger);
+  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays });
+}
+
+/** Runs the sweep every interval, never two at once in this process; returns a stop function. */
+function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger): () => void {
+  if (seconds <= 0) return () => {};
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const report = await scheduler.sweep(new Date());
+      if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
+    } catch (error) {
+      logger.error({ err: error }, "reminder sweep failed; the next one will try again");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), seconds * 1000);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}
+
 /** Migrates, seeds and starts listening. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const started = Date.now();
@@ -124,6 +154,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  const stopReminders = startReminders(createReminderScheduler(config, database, adapter, logger), config.reminderIntervalSeconds, logger);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id) logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
 
@@ -134,6 +165,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     bot,
     port,
     close: async () => {
+      stopReminders();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
     },

@@ -6,6 +6,22 @@ import type { Activity, CloudAdapter, ConversationReference } from "botbuilder";
 import type { Logger } from "../src/log.js";
 import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 
+/**
+ * Sends one activity into a stored conversation; resolves with the error if it failed. Errors
+ * are caught inside the turn: the adapter's onTurnError would otherwise swallow them.
+ */
+export async function sendProactive(adapter: Pick<CloudAdapter, "continueConversationAsync">, appId: string, reference: object, activity: Partial<Activity>): Promise<unknown> {
+  let failure: unknown;
+  await adapter.continueConversationAsync(appId, reference as Partial<ConversationReference>, async (context) => {
+    try {
+      await context.sendActivity(activity);
+    } catch (error) {
+      failure = error;
+    }
+  });
+  return failure;
+}
+
 export interface Notifier {
   /** Sends to every active conversation of the user; resolves with how many received it. */
   notifyUser(userId: string, activity: Partial<Activity>): Promise<number>;
@@ -23,15 +39,7 @@ export class ProactiveNotifier implements Notifier {
     let delivered = 0;
     for (const { id, reference } of await this.refs.activeFor(userId)) {
       try {
-        // Errors are caught inside the turn: the adapter's onTurnError would otherwise swallow them.
-        let failure: unknown;
-        await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (context) => {
-          try {
-            await context.sendActivity(activity);
-          } catch (error) {
-            failure = error;
-          }
-        });
+        const failure = await sendProactive(this.adapter, this.appId, reference, activity);
         if (failure) throw failure;
         delivered++;
       } catch (error) {

@@ -27,10 +27,21 @@ const configSchema = z
     MICROSOFT_APP_TENANT_ID: optional(guid),
     PROVIDER_TENANT_ID: optional(z.string().regex(/^[\w.-]{1,100}$/, "must be the provider's Microsoft Entra tenant id (a GUID)")),
     PROVIDER_NAME: z.preprocess(emptyAsUndefined, z.string().max(200, "must be at most 200 characters").default("Indirect provider")),
+    REMINDER_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).int("must be a whole number of seconds").min(0, "must be 0 (off) or more").max(86_400, "must be at most 86400").default(60)),
+    REMINDER_LEAD_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d{1,3}(,\d{1,3})*$/, "must be a comma-separated list of days, such as 30,7,1")
+        .default("30,7,1"),
+    ),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
   })
   .superRefine((env, ctx) => {
+    if (!env.REMINDER_LEAD_DAYS.split(",").some((days) => Number(days) > 0)) {
+      ctx.addIssue({ code: "custom", path: ["REMINDER_LEAD_DAYS"], message: "must name at least one day count above 0" });
+    }
     if (env.MICROSOFT_APP_ID && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI" && !env.MICROSOFT_APP_PASSWORD) {
       ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_PASSWORD"], message: "is required when MICROSOFT_APP_ID is set (the bot's client secret)" });
     }
@@ -54,6 +65,10 @@ export interface Config {
   /** Name shown for the provider organisation when it is first recorded. */
   readonly providerName: string;
   readonly defaultLocale: Locale;
+  /** How often the reminder sweep runs (0: not in this process; run `npm run reminders` from cron). */
+  readonly reminderIntervalSeconds: number;
+  /** Days before an expiry when reminders are sent. */
+  readonly reminderLeadDays: number[];
   readonly logLevel: string;
 }
 
@@ -79,6 +94,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     providerTenantId: e.PROVIDER_TENANT_ID,
     providerName: e.PROVIDER_NAME,
     defaultLocale: e.DEFAULT_LOCALE,
+    reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
+    reminderLeadDays: [...new Set(e.REMINDER_LEAD_DAYS.split(",").map(Number))].filter((days) => days > 0).sort((a, b) => b - a),
     logLevel: e.LOG_LEVEL,
   };
   return { ok: true, config: Object.freeze(config) };

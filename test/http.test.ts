@@ -20,7 +20,7 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
   beforeAll(async () => {
     scratch = await emptyDatabase();
     connector = await new FakeConnector().start();
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER });
+    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER, REMINDER_INTERVAL_SECONDS: "0" });
     if (!parsed.ok) throw new Error(parsed.errors.join());
     config = { ...parsed.config, port: 0, database: scratch.database };
     app = await startApp(config, log.logger);

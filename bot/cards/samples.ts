@@ -11,6 +11,7 @@ import { accountCardData, createdCardData, customerDetailsCardData, customerList
 import { historyData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { staffCardData } from "../staffCommands.js";
+import { reminderCardData } from "../reminders/teamsReminderChannel.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
 
 export const sampleCaller: Caller = {
@@ -80,6 +81,7 @@ export const sampleSuspendedSubscription: SubscriptionDetails = {
   suspendedAt: new Date("2026-11-21T00:00:00Z"),
   deletionAt: new Date("2027-03-06T00:00:00Z"),
   version: 3,
+  remindersMuted: false,
   createdById: "u",
   createdAt: new Date("2026-09-16T00:00:00Z"),
   updatedAt: new Date("2026-11-21T00:00:00Z"),
@@ -153,6 +155,19 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       { id: sampleCaller.userId, displayName: "Alex Wilber", role: "admin" },
       { id: "u-2", displayName: "Megan Bowen", role: "agent" },
     ]),
+  reminder: (t) =>
+    reminderCardData(
+      lang(t),
+      {
+        id: "rem-1",
+        kind: "deletion",
+        eventAt: new Date("2027-03-06T00:00:00Z"),
+        leadDays: 7,
+        recipientUserId: "u-1",
+        subscription: { id: "s-1", version: 3, status: "suspended", licences: 25, offerName: "Office 365 E3", customerName: "Fabrikam Ltd", customerId: "c-1" },
+      },
+      new Date("2027-02-27T09:00:00Z"),
+    ),
   customerDetails: (t) =>
     customerDetailsCardData(lang(t), {
       id: "c-1",

@@ -34,6 +34,7 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
       { label: t("sub.supportContact"), value: s.supportContactName ?? none },
       ...(s.parent ? [{ label: t("sub.parent"), value: s.parent.offer.name }] : []),
       { label: t("sub.created"), value: formatDate(lang, s.createdAt) },
+      { label: t("sub.reminders"), value: s.remindersMuted ? t("sub.remindersOff") : t("sub.remindersOn") },
     ],
     addOnsTitle: t("sub.addOns"),
     addOns: s.addOns.map((addOn) => t("sub.addOnLine", { offer: addOn.offer.name, licences: addOn.licences, status: t(`status.${addOn.status}` as MessageKey) })),
@@ -43,6 +44,7 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
     licences: s.licences,
     minLicences: s.offer.minLicences,
     maxLicences: s.offer.maxLicences,
+    remindersMuted: s.remindersMuted,
     canChangeLicences: s.status === "active",
     canAddAddOn: s.status === "active" && s.addOnOffers.length > 0,
     canReactivate: transitions.includes("reactivate"),
@@ -76,6 +78,7 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
       supportContact: t("sub.supportContact"),
       resellerOfRecord: t("sub.resellerOfRecord"),
       saveResellers: t("sub.saveResellers"),
+      unmute: t("sub.unmute"),
     },
   };
 }

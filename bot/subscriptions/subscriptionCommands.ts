@@ -155,6 +155,24 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
+      id: "subscription.mute",
+      verb: "subscription.mute",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        await subscriptions.setRemindersMuted(turnInfo(context).caller, { subscriptionId: ref.parse(submit).subscriptionId, muted: true });
+        return turnInfo(context).t("sub.muted");
+      }),
+    },
+    {
+      id: "subscription.unmute",
+      verb: "subscription.unmute",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        await subscriptions.setRemindersMuted(turnInfo(context).caller, { subscriptionId: ref.parse(submit).subscriptionId, muted: false });
+        return turnInfo(context).t("sub.unmuted");
+      }),
+    },
+    {
       id: "subscription.resellers",
       verb: "subscription.resellers",
       phrases: [],

@@ -196,6 +196,13 @@ export class SubscriptionService {
     );
   }
 
+  /** Turns expiry reminders for a subscription off or on (for everyone it would reach). */
+  async setRemindersMuted(caller: Caller, command: { subscriptionId: string; muted: boolean }): Promise<void> {
+    const subscription = await this.get(caller, command.subscriptionId);
+    if (subscription.remindersMuted === command.muted) return;
+    await this.update(caller, subscription, subscription.version, { remindersMuted: command.muted }, command.muted ? "subscription.remindersMuted" : "subscription.remindersUnmuted", { remindersMuted: subscription.remindersMuted });
+  }
+
   /** The resellers a provider may name on its subscriptions. */
   async resellersOf(caller: Caller): Promise<{ id: string; name: string }[]> {
     if (caller.organisation.kind !== "provider") return [];
@@ -222,7 +229,7 @@ export class SubscriptionService {
     const users = new Map((await this.db.user.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.actorUserId))] } } })).map((user) => [user.id, user.displayName]));
     return entries.map((entry) => ({
       ...entry,
-      actorName: users.get(entry.actorUserId) ?? "?",
+      actorName: users.get(entry.actorUserId) ?? (entry.actorUserId === "system" ? "System" : "?"),
       offerName: entry.subscriptionId ? (offerNames.get(entry.subscriptionId) ?? "") : "",
       before: entry.before ? (JSON.parse(entry.before) as Record<string, unknown>) : null,
       after: entry.after ? (JSON.parse(entry.after) as Record<string, unknown>) : null,

@@ -1,0 +1,90 @@
+/**
+ * Delivers reminder cards in Teams, within Teams' rate limits: a sliding-window limiter per
+ * conversation and per tenant; 429 → retry after Retry-After; 412, 5xx and network errors →
+ * retry (the scheduler backs off with jitter); 403/404 → that conversation reference is retired,
+ * and the next one of the user is tried.
+ */
+import type { Attachment, CloudAdapter } from "botbuilder";
+import type { Db } from "../../src/db/database.js";
+import { localeOf, translator, type MessageKey } from "../../src/i18n/index.js";
+import type { Locale } from "../../src/config.js";
+import type { Logger } from "../../src/log.js";
+import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
+import { perConversation, perTenant, RateLimiter } from "../../src/reminders/rateLimiter.js";
+import type { Delivery, ReminderChannel, ReminderToSend } from "../../src/reminders/reminderScheduler.js";
+import { renderCard } from "../cards/render.js";
+import type { Lang } from "../customers/customerCards.js";
+import { sendProactive } from "../proactive.js";
+import { formatDate } from "../subscriptions/subscriptionCards.js";
+
+const DAY = 86_400_000;
+
+export function reminderCardData(lang: Lang, reminder: ReminderToSend, now: Date) {
+  const { t } = lang;
+  const days = Math.max(1, Math.ceil((reminder.eventAt.getTime() - now.getTime()) / DAY));
+  const params = { days, offer: reminder.subscription.offerName, customer: reminder.subscription.customerName, date: formatDate(lang, reminder.eventAt), licences: reminder.subscription.licences };
+  return {
+    title: t(`reminder.${reminder.kind}.title` as MessageKey, params),
+    body: t(`reminder.${reminder.kind}.body` as MessageKey, params),
+    color: reminder.kind === "deletion" || reminder.kind === "deleted" ? "Attention" : "Warning",
+    canReactivate: reminder.kind === "deletion",
+    canMute: reminder.kind !== "deleted",
+    subscriptionId: reminder.subscription.id,
+    version: reminder.subscription.version,
+    reactivateLabel: t("sub.reactivate"),
+    openLabel: t("reminder.open"),
+    muteLabel: t("reminder.mute"),
+  };
+}
+
+export const reminderCard = (data: ReturnType<typeof reminderCardData>): Attachment => renderCard("reminder", data);
+
+export class TeamsReminderChannel implements ReminderChannel {
+  constructor(
+    private readonly adapter: Pick<CloudAdapter, "continueConversationAsync">,
+    private readonly appId: string,
+    private readonly db: Db,
+    private readonly refs: ConversationRefStore,
+    private readonly defaultLocale: Locale,
+    private readonly logger: Logger,
+    private readonly limiter = new RateLimiter(),
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async deliver(reminder: ReminderToSend): Promise<Delivery> {
+    const user = await this.db.user.findUnique({ where: { id: reminder.recipientUserId } });
+    if (!user) return { outcome: "failed", error: "recipient no longer exists" };
+    const locale = localeOf(user.locale, this.defaultLocale);
+    const card = reminderCard(reminderCardData({ t: translator(locale), locale }, reminder, this.now()));
+    for (const { id, reference } of await this.refs.activeFor(user.id)) {
+      const conversationId = String((reference as { conversation?: { id?: string } }).conversation?.id ?? id);
+      await this.limiter.acquire([
+        { key: `conversation:${conversationId}`, windows: perConversation },
+        { key: `tenant:${user.tenantId}`, windows: perTenant },
+      ]);
+      const failure = await sendProactive(this.adapter, this.appId, reference, { attachments: [card] });
+      if (!failure) return { outcome: "sent" };
+      const status = (failure as { statusCode?: number }).statusCode;
+      const message = failure instanceof Error ? failure.message : String(failure);
+      if (status === 403 || status === 404) {
+        this.logger.info({ userId: user.id, status }, "conversation reference retired (bot removed, blocked, or conversation gone)");
+        await this.refs.deactivate(id);
+        continue;
+      }
+      if (status === 429) return { outcome: "retry", retryAfterMs: retryAfterMs(failure), error: `429 ${message}` };
+      return { outcome: "retry", error: `${status ?? "network"} ${message}` };
+    }
+    return { outcome: "failed", error: "no active conversation with the recipient" };
+  }
+}
+
+/** Retry-After (seconds or an HTTP date) from a connector error's response, in ms. */
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } | Record<string, string> } }).response?.headers;
+  const raw = typeof headers?.get === "function" ? headers.get("retry-after") : (headers as Record<string, string> | undefined)?.["retry-after"];
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,263 @@
+/**
+ * Expiry reminders: a suspended subscription's data deletion, a trial's end, a non-renewing
+ * term's end. Each sweep (1) deletes suspended subscriptions whose retention ran out, even if
+ * the bot was down when it did, (2) records the reminders that are due, once per
+ * (subscription, kind, date, lead, recipient), found through indexes on the dates, and
+ * (3) claims due reminders under a lease, re-checks that they still apply, and sends them
+ * through the channel, recording the outcome. Several instances can sweep at once: a claim is
+ * a conditional update, so only one instance holds a reminder while its lease runs.
+ *
+ * Guarantee: at least once, de-duplicated. A reminder is sent at most once per claim; if an
+ * instance dies after sending and before recording, the lease expires and another instance
+ * sends it again. We prefer a rare duplicate to a lost warning before data is deleted.
+ */
+import { randomUUID } from "node:crypto";
+import { audit } from "../audit/auditLog.js";
+import type { Db } from "../db/database.js";
+import { isUniqueViolation } from "../db/errors.js";
+import type { Caller } from "../identity/identityService.js";
+import type { Logger } from "../log.js";
+
+export const reminderKinds = ["deletion", "trialEnd", "termEnd", "deleted"] as const;
+export type ReminderKind = (typeof reminderKinds)[number];
+
+const DAY = 86_400_000;
+
+export interface ReminderToSend {
+  id: string;
+  kind: ReminderKind;
+  eventAt: Date;
+  leadDays: number;
+  recipientUserId: string;
+  subscription: { id: string; version: number; status: string; licences: number; offerName: string; customerName: string; customerId: string };
+}
+
+/** How a delivery went: sent; retry later (429 with Retry-After, 412, 5xx, network); or give up. */
+export type Delivery = { outcome: "sent" } | { outcome: "retry"; retryAfterMs?: number; error: string } | { outcome: "failed"; error: string };
+
+/** Sends one reminder to its recipient (the Teams edge implements it). */
+export interface ReminderChannel {
+  deliver(reminder: ReminderToSend): Promise<Delivery>;
+}
+
+export interface SchedulerOptions {
+  leadDays: number[];
+  maxAttempts: number;
+  leaseMs: number;
+  batchSize: number;
+  /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  random: () => number;
+  instanceId: string;
+}
+
+export const defaultSchedulerOptions: SchedulerOptions = {
+  leadDays: [30, 7, 1],
+  maxAttempts: 6,
+  leaseMs: 5 * 60_000,
+  batchSize: 50,
+  baseBackoffMs: 2_000,
+  maxBackoffMs: 10 * 60_000,
+  random: Math.random,
+  instanceId: randomUUID(),
+};
+
+export interface SweepReport {
+  deleted: number;
+  recorded: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  skipped: number;
+}
+
+/** The system, as the actor of changes nobody made by hand (retention running out). */
+const systemActor = (orgId: string): Caller => ({ userId: "system", tenantId: "", aadObjectId: "", displayName: "System", role: "admin", organisation: { id: orgId, kind: "provider", name: "" } });
+
+export class ReminderScheduler {
+  private readonly options: SchedulerOptions;
+
+  constructor(
+    private readonly db: Db,
+    private readonly channel: ReminderChannel,
+    private readonly logger: Logger,
+    options: Partial<SchedulerOptions> = {},
+  ) {
+    this.options = { ...defaultSchedulerOptions, ...options };
+  }
+
+  async sweep(now: Date): Promise<SweepReport> {
+    const report: SweepReport = { deleted: 0, recorded: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
+    report.deleted = await this.deleteExpired(now);
+    report.recorded = await this.recordDue(now);
+    for (;;) {
+      const claimed = await this.claim(now);
+      if (!claimed.length) break;
+      for (const reminder of claimed) {
+        const outcome = await this.process(reminder, now);
+        report[outcome]++;
+      }
+      if (claimed.length < this.options.batchSize) break;
+    }
+    return report;
+  }
+
+  /** Suspended subscriptions whose retention has run out become deleted; their people are told. */
+  private async deleteExpired(now: Date): Promise<number> {
+    const expired = await this.db.subscription.findMany({ where: { status: "suspended", deletionAt: { lte: now } }, include: { customer: true }, take: 500 });
+    let deleted = 0;
+    for (const subscription of expired) {
+      const done = await this.db.$transaction(async (tx) => {
+        const { count } = await tx.subscription.updateMany({ where: { id: subscription.id, status: "suspended", version: subscription.version }, data: { status: "deleted", version: { increment: 1 } } });
+        if (count !== 1) return false;
+        await tx.offerHold.deleteMany({ where: { subscriptionId: subscription.id } });
+        await audit(tx, systemActor(subscription.customer.providerOrgId), { action: "subscription.deleted", customerId: subscription.customerId, subscriptionId: subscription.id, before: { status: "suspended" }, after: { status: "deleted" } }, now);
+        return true;
+      });
+      if (!done) continue;
+      deleted++;
+      this.logger.info({ subscriptionId: subscription.id, deletionAt: subscription.deletionAt }, "retention ran out: subscription deleted");
+      await this.record(subscription.id, "deleted", subscription.deletionAt!, 0, await this.recipients(subscription.id), now);
+    }
+    return deleted;
+  }
+
+  /** Records the reminders due now: for each upcoming event, the most urgent lead time reached. */
+  private async recordDue(now: Date): Promise<number> {
+    const horizon = new Date(now.getTime() + Math.max(...this.options.leadDays) * DAY);
+    const window = { gt: now, lte: horizon };
+    const [suspended, trials, terms] = await Promise.all([
+      this.db.subscription.findMany({ where: { status: "suspended", deletionAt: window, remindersMuted: false }, select: { id: true, deletionAt: true } }),
+      this.db.subscription.findMany({ where: { status: "active", trialEndsAt: window, remindersMuted: false }, select: { id: true, trialEndsAt: true } }),
+      this.db.subscription.findMany({ where: { status: "active", autoRenew: false, trialEndsAt: null, termEndAt: window, remindersMuted: false }, select: { id: true, termEndAt: true } }),
+    ]);
+    const events: { id: string; kind: ReminderKind; at: Date }[] = [
+      ...suspended.map((s) => ({ id: s.id, kind: "deletion" as const, at: s.deletionAt! })),
+      ...trials.map((s) => ({ id: s.id, kind: "trialEnd" as const, at: s.trialEndsAt! })),
+      ...terms.map((s) => ({ id: s.id, kind: "termEnd" as const, at: s.termEndAt })),
+    ];
+    let recorded = 0;
+    for (const event of events) {
+      // After downtime several lead times may have passed: only the most urgent one is sent.
+      const lead = [...this.options.leadDays].sort((a, b) => a - b).find((days) => event.at.getTime() - days * DAY <= now.getTime());
+      if (lead === undefined) continue;
+      recorded += await this.record(event.id, event.kind, event.at, lead, await this.recipients(event.id), now);
+    }
+    return recorded;
+  }
+
+  private async record(subscriptionId: string, kind: ReminderKind, eventAt: Date, leadDays: number, recipients: string[], now: Date): Promise<number> {
+    let created = 0;
+    for (const recipientUserId of recipients) {
+      const key = { subscriptionId_kind_eventAt_leadDays_recipientUserId: { subscriptionId, kind, eventAt, leadDays, recipientUserId } };
+      if (await this.db.reminder.findUnique({ where: key, select: { id: true } })) continue;
+      try {
+        await this.db.reminder.create({ data: { subscriptionId, kind, eventAt, leadDays, recipientUserId, nextAttemptAt: now } });
+        created++;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    return created;
+  }
+
+  /**
+   * The people responsible: the provider's admins, the provider staff who ordered or suspended
+   * it, and the users of the reseller the customer is delegated to.
+   */
+  async recipients(subscriptionId: string): Promise<string[]> {
+    const subscription = await this.db.subscription.findUniqueOrThrow({ where: { id: subscriptionId }, include: { customer: true } });
+    const actors = await this.db.auditEntry.findMany({ where: { subscriptionId, action: { in: ["subscription.created", "subscription.suspended"] } }, select: { actorUserId: true } });
+    const users = await this.db.user.findMany({
+      where: {
+        OR: [
+          { orgId: subscription.customer.providerOrgId, role: "admin" },
+          { orgId: subscription.customer.providerOrgId, id: { in: [subscription.createdById, ...actors.map((a) => a.actorUserId)] } },
+          ...(subscription.customer.resellerOrgId ? [{ orgId: subscription.customer.resellerOrgId }] : []),
+        ],
+      },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
+    return users.map((user) => user.id);
+  }
+
+  /** Claims due reminders: pending ones whose time has come, and claimed ones whose lease expired. */
+  private async claim(now: Date): Promise<string[]> {
+    const candidates = await this.db.reminder.findMany({
+      where: { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] },
+      select: { id: true, status: true, leaseUntil: true },
+      orderBy: { nextAttemptAt: "asc" },
+      take: this.options.batchSize,
+    });
+    const claimed: string[] = [];
+    const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
+    for (const candidate of candidates) {
+      const { count } = await this.db.reminder.updateMany({
+        where: { id: candidate.id, status: candidate.status, leaseUntil: candidate.leaseUntil },
+        data: { status: "claimed", leaseUntil, claimedBy: this.options.instanceId },
+      });
+      if (count === 1) claimed.push(candidate.id);
+    }
+    return claimed;
+  }
+
+  private async process(id: string, now: Date): Promise<"sent" | "retried" | "failed" | "skipped"> {
+    const reminder = await this.db.reminder.findUniqueOrThrow({ where: { id } });
+    const subscription = await this.db.subscription.findUniqueOrThrow({ where: { id: reminder.subscriptionId }, include: { offer: true, customer: true } });
+    if (!stillApplies(reminder, subscription)) {
+      await this.finish(id, { status: "skipped", lastError: "the subscription changed since the reminder was due" });
+      return "skipped";
+    }
+    let delivery: Delivery;
+    try {
+      delivery = await this.channel.deliver({
+        id,
+        kind: reminder.kind as ReminderKind,
+        eventAt: reminder.eventAt,
+        leadDays: reminder.leadDays,
+        recipientUserId: reminder.recipientUserId,
+        subscription: { id: subscription.id, version: subscription.version, status: subscription.status, licences: subscription.licences, offerName: subscription.offer.name, customerName: subscription.customer.companyName, customerId: subscription.customerId },
+      });
+    } catch (error) {
+      delivery = { outcome: "retry", error: error instanceof Error ? error.message : String(error) };
+    }
+    if (delivery.outcome === "sent") {
+      await this.finish(id, { status: "sent", sentAt: now, attempts: reminder.attempts + 1 });
+      return "sent";
+    }
+    const attempts = reminder.attempts + 1;
+    if (delivery.outcome === "failed" || attempts >= this.options.maxAttempts) {
+      await this.finish(id, { status: "failed", attempts, lastError: delivery.error });
+      this.logger.warn({ reminderId: id, attempts, error: delivery.error }, "reminder failed");
+      return "failed";
+    }
+    const backoff = Math.min(this.options.baseBackoffMs * 2 ** (attempts - 1), this.options.maxBackoffMs) * (0.5 + this.options.random());
+    const wait = Math.max(delivery.retryAfterMs ?? 0, backoff);
+    await this.finish(id, { status: "pending", attempts, lastError: delivery.error, nextAttemptAt: new Date(now.getTime() + wait) });
+    return "retried";
+  }
+
+  /** Records an outcome, only if this instance still holds the claim. */
+  private async finish(id: string, data: { status: string; attempts?: number; lastError?: string; sentAt?: Date; nextAttemptAt?: Date }): Promise<void> {
+    await this.db.reminder.updateMany({ where: { id, status: "claimed", claimedBy: this.options.instanceId }, data: { ...data, leaseUntil: null, claimedBy: null } });
+  }
+}
+
+/** A reminder applies only while its subscription is still in the state, and at the date, it warns about. */
+function stillApplies(
+  reminder: { kind: string; eventAt: Date },
+  subscription: { status: string; deletionAt: Date | null; trialEndsAt: Date | null; termEndAt: Date; autoRenew: boolean; remindersMuted: boolean },
+): boolean {
+  if (reminder.kind === "deleted") return subscription.status === "deleted";
+  if (subscription.remindersMuted) return false;
+  switch (reminder.kind) {
+    case "deletion":
+      return subscription.status === "suspended" && subscription.deletionAt?.getTime() === reminder.eventAt.getTime();
+    case "trialEnd":
+      return subscription.status === "active" && subscription.trialEndsAt?.getTime() === reminder.eventAt.getTime();
+    default:
+      return subscription.status === "active" && !subscription.autoRenew && subscription.termEndAt.getTime() === reminder.eventAt.getTime();
+  }
+}
