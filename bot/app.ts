@@ -25,6 +25,8 @@ import { PartnerBot } from "./partnerBot.js";
 import { PrismaStorage } from "./prismaStorage.js";
 import { staffCommands } from "./staffCommands.js";
 import { TeamsReminderChannel } from "./reminders/teamsReminderChannel.js";
+import { ConnectorSender } from "./reminders/connectorSender.js";
+import { MicrosoftAppCredentials } from "botframework-connector";
 import { ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
@@ -86,8 +88,11 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
 }
 
 /** The reminder sweep, sending through Teams with the app's adapter. */
-export function createReminderScheduler(config: Config, database: Database, adapter: CloudAdapter, logger: Logger): ReminderScheduler {
-  const channel = new TeamsReminderChannel(adapter, config.microsoftApp.id ?? "", database.db, new ConversationRefStore(database.db), config.defaultLocale, logger);
+export function createReminderScheduler(config: Config, database: Database, logger: Logger): ReminderScheduler {
+  const { id, password, type, tenantId } = config.microsoftApp;
+  // Bot Framework tokens for the connector; none in local, unauthenticated mode (the Playground).
+  const credentials = id && type !== "UserAssignedMSI" ? new MicrosoftAppCredentials(id, password ?? "", type === "SingleTenant" ? tenantId : undefined) : undefined;
+  const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger);
   return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays });
 }
 
@@ -154,7 +159,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const stopReminders = startReminders(createReminderScheduler(config, database, adapter, logger), config.reminderIntervalSeconds, logger);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger), config.reminderIntervalSeconds, logger);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id) logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
 

@@ -2,7 +2,6 @@
  * `npm run reminders`: one reminder sweep, then exit, for running from cron (with
  * REMINDER_INTERVAL_SECONDS=0 on the bot instances) or to catch up by hand.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from "botbuilder";
 import { loadDotEnv, parseConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
 import { createLogger } from "../src/log.js";
@@ -19,15 +18,7 @@ const logger = createLogger(config.logLevel);
 const database = openDatabase(config.database);
 try {
   await database.migrate();
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.microsoftApp.id ?? "",
-      MicrosoftAppPassword: config.microsoftApp.password ?? "",
-      MicrosoftAppType: config.microsoftApp.type,
-      MicrosoftAppTenantId: config.microsoftApp.tenantId ?? "",
-    }),
-  );
-  const report = await createReminderScheduler(config, database, adapter, logger).sweep(new Date());
+  const report = await createReminderScheduler(config, database, logger).sweep(new Date());
   logger.info(report, "reminder sweep done");
 } finally {
   await database.close();

@@ -1,10 +1,10 @@
 /**
  * Delivers reminder cards in Teams, within Teams' rate limits: a sliding-window limiter per
- * conversation and per tenant; 429 → retry after Retry-After; 412, 5xx and network errors →
+ * conversation and per tenant; 429 → retry after Retry-After; 408, 412, 5xx and network errors →
  * retry (the scheduler backs off with jitter); 403/404 → that conversation reference is retired,
- * and the next one of the user is tried.
+ * and the next one of the user is tried; any other status fails the reminder.
  */
-import type { Attachment, CloudAdapter } from "botbuilder";
+import type { Attachment } from "botbuilder";
 import type { Db } from "../../src/db/database.js";
 import { localeOf, translator, type MessageKey } from "../../src/i18n/index.js";
 import type { Locale } from "../../src/config.js";
@@ -14,7 +14,7 @@ import { perConversation, perTenant, RateLimiter } from "../../src/reminders/rat
 import type { Delivery, ReminderChannel, ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { renderCard } from "../cards/render.js";
 import type { Lang } from "../customers/customerCards.js";
-import { sendProactive } from "../proactive.js";
+import type { ConnectorSender } from "./connectorSender.js";
 import { formatDate } from "../subscriptions/subscriptionCards.js";
 
 const DAY = 86_400_000;
@@ -41,8 +41,7 @@ export const reminderCard = (data: ReturnType<typeof reminderCardData>): Attachm
 
 export class TeamsReminderChannel implements ReminderChannel {
   constructor(
-    private readonly adapter: Pick<CloudAdapter, "continueConversationAsync">,
-    private readonly appId: string,
+    private readonly sender: ConnectorSender,
     private readonly db: Db,
     private readonly refs: ConversationRefStore,
     private readonly defaultLocale: Locale,
@@ -62,29 +61,19 @@ export class TeamsReminderChannel implements ReminderChannel {
         { key: `conversation:${conversationId}`, windows: perConversation },
         { key: `tenant:${user.tenantId}`, windows: perTenant },
       ]);
-      const failure = await sendProactive(this.adapter, this.appId, reference, { attachments: [card] });
-      if (!failure) return { outcome: "sent" };
-      const status = (failure as { statusCode?: number }).statusCode;
-      const message = failure instanceof Error ? failure.message : String(failure);
+      const result = await this.sender.send(reference, { attachments: [card] });
+      if (result.ok) return { outcome: "sent" };
+      const { status } = result;
+      const message = result.error ?? "";
       if (status === 403 || status === 404) {
         this.logger.info({ userId: user.id, status }, "conversation reference retired (bot removed, blocked, or conversation gone)");
         await this.refs.deactivate(id);
         continue;
       }
-      if (status === 429) return { outcome: "retry", retryAfterMs: retryAfterMs(failure), error: `429 ${message}` };
-      return { outcome: "retry", error: `${status ?? "network"} ${message}` };
+      if (status === 429) return { outcome: "retry", retryAfterMs: result.retryAfterMs, error: message };
+      if (status === undefined || status === 408 || status === 412 || status >= 500) return { outcome: "retry", retryAfterMs: result.retryAfterMs, error: message };
+      return { outcome: "failed", error: message };
     }
     return { outcome: "failed", error: "no active conversation with the recipient" };
   }
-}
-
-/** Retry-After (seconds or an HTTP date) from a connector error's response, in ms. */
-function retryAfterMs(error: unknown): number | undefined {
-  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } | Record<string, string> } }).response?.headers;
-  const raw = typeof headers?.get === "function" ? headers.get("retry-after") : (headers as Record<string, string> | undefined)?.["retry-after"];
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
