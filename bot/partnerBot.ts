@@ -44,6 +44,10 @@ export class PartnerBot extends ActivityHandler {
       await this.welcome(context);
       await next();
     });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await options.conversationRefs.forget(turnInfo(context).caller.userId, context.activity.conversation.id);
+      await next();
+    });
     this.onMembersAdded(async (context, next) => {
       // In personal chats Teams also sends installationUpdate; greet once, from conversationUpdate, only in teams and group chats.
       const botAdded = context.activity.membersAdded?.some((member) => member.id === context.activity.recipient.id);
@@ -83,7 +87,8 @@ export class PartnerBot extends ActivityHandler {
       return false;
     }
     const locale = localeOf(activity.locale, this.options.defaultLocale);
-    if (activity.conversation?.id) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
+    const removal = activity.type === ActivityTypes.InstallationUpdate && activity.action?.startsWith("remove");
+    if (activity.conversation?.id && !removal) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
     setTurnInfo(context, { caller: resolution.caller, locale, t: translator(locale), log: log.child({ userId: resolution.caller.userId }) });
     return true;
   }

@@ -148,6 +148,19 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     expect(texts(await new Conversation(botWithSample(), user).say("second"))).toEqual(["Got first and second"]);
   });
 
+  it("remembers where to reach a user, forgets it on uninstall, and remembers again on reinstall", async () => {
+    const user = { ...alex, conversationId: "conv-install" };
+    const chat = new Conversation(bot(), user);
+    await chat.send({ type: ActivityTypes.InstallationUpdate, action: "add" });
+    const alexUser = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
+    const ref = () => database.db.conversationRef.findFirstOrThrow({ where: { userId: alexUser.id, conversationId: "conv-install" } });
+    expect(JSON.parse((await ref()).reference)).toMatchObject({ conversation: { id: "conv-install" }, serviceUrl: "https://smba.example.invalid/" });
+    expect(await chat.send({ type: ActivityTypes.InstallationUpdate, action: "remove" })).toHaveLength(0);
+    expect((await ref()).active).toBe(false);
+    await new Conversation(bot(), user).send({ type: ActivityTypes.InstallationUpdate, action: "add" });
+    expect((await ref()).active).toBe(true);
+  });
+
   it("a user of a tenant that is not enrolled gets the not-enrolled card and nothing else", async () => {
     const before = { users: await database.db.user.count(), orgs: await database.db.organisation.count(), state: await database.db.botState.count() };
     const stranger = new Conversation(bot(), { tenantId: STRANGER, aadObjectId: "aad-eve", name: "Eve", locale: "fr-FR" });

@@ -33,6 +33,12 @@ export class ConversationRefStore {
     return rows.map((row) => ({ id: row.id, reference: JSON.parse(row.reference) as Record<string, unknown> }));
   }
 
+  /** The bot was uninstalled from, or removed from, this conversation. */
+  async forget(userId: string, conversationId: string): Promise<void> {
+    await this.db.conversationRef.updateMany({ where: { userId, conversationId }, data: { active: false } });
+    this.known.delete(`${userId}:${conversationId}`);
+  }
+
   async deactivate(id: string): Promise<void> {
     const row = await this.db.conversationRef.update({ where: { id }, data: { active: false } });
     this.known.delete(`${row.userId}:${row.conversationId}`);
