@@ -155,10 +155,10 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     expect(failed.lastError).toContain("503");
   });
 
-  it("403 retires the conversation reference: terminal for that recipient", async () => {
+  it.each([403, 404])("%i retires the conversation reference: terminal for that recipient", async (status) => {
     const sub = await suspendedSubscription();
     clock = new Date(sub.deletionAt!.getTime() - DAY + 1000);
-    connector.respond = (request) => (request.path.includes(encodeURIComponent(`a:conv-${resellerUser.userId}`)) ? { status: 403, body: { error: { code: "BotDisabledByAdmin", message: "blocked" } } } : { status: 200 });
+    connector.respond = (request) => (request.path.includes(encodeURIComponent(`a:conv-${resellerUser.userId}`)) ? { status, body: { error: { code: "Gone", message: "blocked or gone" } } } : { status: 200 });
     expect(await scheduler().sweep(clock)).toMatchObject({ sent: 2, failed: 1 });
     expect(await database.db.conversationRef.findFirstOrThrow({ where: { userId: resellerUser.userId } })).toMatchObject({ active: false });
     const row = await database.db.reminder.findFirstOrThrow({ where: { subscriptionId: sub.id, recipientUserId: resellerUser.userId } });

@@ -100,6 +100,17 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
     expect(await audit("subscription.reactivated")).toHaveLength(1);
   });
 
+  it("mutes and unmutes the subscription's reminders from its card", async () => {
+    const c = chat("conv-mute");
+    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    expect(texts(await c.submit({ verb: "subscription.mute", subscriptionId: sub.id }))[0]).toBe("Reminders muted for this subscription.");
+    const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
+    expect(json(card)).toContain('"title":"Expiry reminders","value":"Muted"');
+    expect(texts(await press(c, actionData(card, "subscription.unmute")))[0]).toBe("Reminders are on again for this subscription.");
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).remindersMuted).toBe(false);
+    expect(await audit("subscription.remindersMuted")).toHaveLength(1);
+  });
+
   it("cancel asks for confirmation, is final, and is audited", async () => {
     const c = chat("conv-cancel-sub");
     const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });

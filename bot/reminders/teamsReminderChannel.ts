@@ -55,7 +55,9 @@ export class TeamsReminderChannel implements ReminderChannel {
     if (!user) return { outcome: "failed", error: "recipient no longer exists" };
     const locale = localeOf(user.locale, this.defaultLocale);
     const card = reminderCard(reminderCardData({ t: translator(locale), locale }, reminder, this.now()));
-    for (const { id, reference } of await this.refs.activeFor(user.id)) {
+    // A personal chat first: a reminder is for its recipient, not for everyone in a channel.
+    const refs = (await this.refs.activeFor(user.id)).sort((a, b) => Number(!isPersonal(a.reference)) - Number(!isPersonal(b.reference)));
+    for (const { id, reference } of refs) {
       const conversationId = String((reference as { conversation?: { id?: string } }).conversation?.id ?? id);
       await this.limiter.acquire([
         { key: `conversation:${conversationId}`, windows: perConversation },
@@ -76,4 +78,8 @@ export class TeamsReminderChannel implements ReminderChannel {
     }
     return { outcome: "failed", error: "no active conversation with the recipient" };
   }
+}
+
+function isPersonal(reference: Record<string, unknown>): boolean {
+  return (reference.conversation as { conversationType?: string } | undefined)?.conversationType === "personal";
 }
