@@ -1,0 +1,131 @@
+/**
+ * End to end through the Microsoft 365 Agents Playground: the real bot process, the real
+ * Playground (its mock Bot Connector and its chat API, as its web UI uses them), one complete
+ * flow: add a customer with a subscription, then suspend that subscription.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import WebSocket from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScratchDatabase } from "../src/db/scratch.js";
+import { validAccount } from "./helpers/fixtures.js";
+import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
+
+const require = createRequire(import.meta.url);
+const root = join(import.meta.dirname, "..");
+const pool = Number(process.env.VITEST_POOL_ID ?? 0);
+const BOT_PORT = 39_780 + pool;
+const PLAYGROUND_PORT = 56_170 + pool;
+const base = `http://localhost:${PLAYGROUND_PORT}`;
+
+interface ChatMessage {
+  messageId: string;
+  from: { id: string };
+  text?: string;
+  attachments?: { content: { body: unknown[]; actions?: { data?: Record<string, unknown> }[] } }[];
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
+  const children: ChildProcess[] = [];
+  const botLog: string[] = [];
+  const messages: ChatMessage[] = [];
+  const updated: ChatMessage[] = [];
+  let scratch: ScratchDatabase;
+  let socket: WebSocket;
+  let conversationId = "";
+  let userId = "";
+
+  beforeAll(async () => {
+    scratch = await emptyDatabase();
+    const database = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
+    const bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(BOT_PORT), DATABASE_URL: database, REMINDER_INTERVAL_SECONDS: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    bot.stdout!.on("data", (chunk) => botLog.push(String(chunk)));
+    bot.stderr!.on("data", (chunk) => botLog.push(String(chunk)));
+    children.push(bot);
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${BOT_PORT}/healthz`)).ok ? true : undefined), "the bot");
+
+    const shims = mkdtempSync(join(tmpdir(), "pg-shim-"));
+    writeFileSync(join(shims, "xdg-open"), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(shims, "xdg-open"), 0o755);
+    const cli = join(dirname(require.resolve("@microsoft/m365agentsplayground/package.json")), "cli.js");
+    children.push(spawn(process.execPath, [cli, "-e", `http://127.0.0.1:${BOT_PORT}/api/messages`, "-c", "msteams", "-p", String(PLAYGROUND_PORT)], { env: { ...process.env, PATH: `${shims}${delimiter}${process.env.PATH}` }, stdio: "ignore" }));
+    const config = await waitFor(async () => (await (await fetch(`${base}/_internal/v1/config`)).json()) as { config: { personalChat: { id: string }; currentUser: { id: string } } }, "the Playground");
+    conversationId = config.config.personalChat.id;
+    userId = config.config.currentUser.id;
+    socket = new WebSocket(`ws://localhost:${PLAYGROUND_PORT}/_ws_conversation/v1/conversations/stream`);
+    socket.on("message", (data) => {
+      const event = JSON.parse(String(data)) as { action: string; message?: ChatMessage };
+      if (process.env.DEBUG_PLAYGROUND) console.log("WS", String(data).slice(0, 300));
+      if (event.action === "createMessage" && event.message && event.message.from.id !== userId) messages.push(event.message);
+      if (event.action === "updateMessage" && event.message) updated.push(event.message);
+    });
+    await new Promise((resolve) => socket.on("open", resolve));
+  }, 90_000);
+
+  afterAll(async () => {
+    socket?.close();
+    for (const child of children) child.kill("SIGTERM");
+    await scratch?.drop();
+  });
+
+  /** Sends and waits for the bot's next card. */
+  async function nextCard(send: () => Promise<Response>): Promise<ChatMessage> {
+    const before = messages.length;
+    const response = await send();
+    expect(response.status).toBe(200);
+    return waitFor(() => messages.slice(before).find((message) => message.attachments?.length), "a card from the bot", 15_000);
+  }
+  const say = (text: string) => nextCard(() => fetch(`${base}/_conversation/v1/conversations/${conversationId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: { id: userId }, text, textFormat: "plain" }) }));
+  const press = (card: ChatMessage, value: Record<string, unknown>) =>
+    nextCard(() => fetch(`${base}/_conversation/v1/submit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conversation: { id: conversationId }, from: { id: userId }, replyToId: card.messageId, value }) }));
+  const text = (message: ChatMessage) => JSON.stringify(message.attachments?.[0].content);
+  const verbData = (message: ChatMessage, verb: string) => {
+    const found = JSON.stringify(message.attachments?.[0].content).match(new RegExp(`\\{"verb":"${verb.replace(".", "\\.")}"[^}]*\\}`));
+    if (!found) throw new Error(`no ${verb} in ${text(message).slice(0, 200)}`);
+    return JSON.parse(found[0]) as Record<string, unknown>;
+  };
+
+  it("adds a customer with a subscription, then suspends it, as a person would in its chat", async () => {
+    const account = await say("new customer");
+    expect(text(account)).toContain("Add a new customer: account info");
+    const { flowId } = verbData(account, "customer.account.next");
+    const subscriptions = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "playgroundco", companyName: "Playground Co" }) });
+    expect(text(subscriptions)).toContain("Add a new customer: subscriptions");
+    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_o365-e3": "12" });
+    expect(text(review)).toContain("Office 365 E3: 12 licences");
+    const created = await press(review, { verb: "customer.review.submit", flowId });
+    expect(text(created)).toContain("admin@playgroundco.onmicrosoft.com");
+    expect(updated.length).toBeGreaterThanOrEqual(3);
+
+    const details = await say("customer playgroundco");
+    const sub = await press(details, verbData(details, "subscription.open"));
+    expect(text(sub)).toContain("Status: Active");
+    // The action answers with a sentence and replaces the subscription card in place.
+    const before = messages.length;
+    const response = await fetch(`${base}/_conversation/v1/submit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conversation: { id: conversationId }, from: { id: userId }, replyToId: sub.messageId, value: { ...verbData(sub, "subscription.suspend"), reason: "nonPayment" } }) });
+    expect(response.status).toBe(200);
+    const sentence = await waitFor(() => messages.slice(before).find((message) => message.text), "the bot's answer", 15_000);
+    expect(sentence.text).toMatch(/^Subscription suspended\. Its data will be deleted on /);
+    const replaced = await waitFor(() => updated.find((message) => message.messageId === sub.messageId), "the card replaced in place", 15_000);
+    expect(text(replaced)).toContain("Status: Suspended (Non-payment)");
+    expect(text(replaced)).toContain("All data will be deleted on");
+    expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
+  });
+});
