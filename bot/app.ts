@@ -8,9 +8,11 @@ import restify from "restify";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
+import { isDatabaseUnavailable } from "../src/db/errors.js";
 import { localeOf, translator } from "../src/i18n/index.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
+import { ActivityLedger } from "../src/state/activityLedger.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
 import { CatalogService } from "../src/catalog/catalogService.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -79,6 +81,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     identity,
     invitations: new InvitationGate(partnerships, parts.notifier, logger),
     conversationRefs: new ConversationRefStore(database.db),
+    ledger: new ActivityLedger(database.db),
     state,
     dialog: new MainDialog(commands),
     commands,
@@ -159,9 +162,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  const pruneTimer = setInterval(() => void new ActivityLedger(database.db).prune(new Date(Date.now() - 86_400_000)).catch((error: unknown) => logger.warn({ err: error }, "could not prune handled activities")), 3_600_000);
+  pruneTimer.unref();
   const stopReminders = startReminders(createReminderScheduler(config, database, logger), config.reminderIntervalSeconds, logger);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
-  if (!config.microsoftApp.id) logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
+  if (!config.microsoftApp.id && !["127.0.0.1", "localhost", "::1"].includes(config.host)) {
+    logger.warn({ host: config.host }, "SECURITY: MICROSOFT_APP_ID is not set, so requests are NOT authenticated, and HOST makes the bot listen beyond loopback. Anyone who reaches this port can act as any Teams user. Set MICROSOFT_APP_ID, or unset HOST.");
+  } else if (!config.microsoftApp.id) {
+    logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
+  }
 
   return {
     server,
@@ -171,6 +180,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     port,
     close: async () => {
       stopReminders();
+      clearInterval(pruneTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
     },
@@ -184,7 +194,7 @@ export async function onTurnError(context: TurnContext, error: unknown, config: 
   try {
     if (activity.type === "message") {
       const t = translator(localeOf(activity.locale, config.defaultLocale));
-      await context.sendActivity(t(error instanceof ETagConflict ? "error.busy" : "error.apology"));
+      await context.sendActivity(t(error instanceof ETagConflict ? "error.busy" : isDatabaseUnavailable(error) ? "error.dbUnavailable" : "error.apology"));
     } else if (activity.type === "invoke") {
       await context.sendActivity({ type: "invokeResponse", value: { status: 500 } });
     }

@@ -11,6 +11,7 @@ import type { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
 import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import type { ActivityLedger } from "../src/state/activityLedger.js";
 import type { CommandRegistry } from "./commands.js";
 import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
@@ -19,6 +20,7 @@ export interface PartnerBotOptions {
   identity: IdentityService;
   invitations: InvitationGate;
   conversationRefs: ConversationRefStore;
+  ledger: ActivityLedger;
   state: BotState;
   dialog: Dialog;
   commands: CommandRegistry;
@@ -57,8 +59,19 @@ export class PartnerBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    await this.options.state.saveChanges(context);
+    const { id, type, channelId, conversation } = context.activity;
+    const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation?.id}/${id}` : undefined;
+    if (key && !(await this.options.ledger.claim(key))) {
+      this.options.logger.info({ activityId: id, conversationId: conversation?.id }, "activity delivered again: already handled, ignored");
+      return;
+    }
+    try {
+      await super.run(context);
+      await this.options.state.saveChanges(context);
+    } catch (error) {
+      if (key) await this.options.ledger.release(key);
+      throw error;
+    }
   }
 
   /** Resolves the caller into the turn state; false (after telling the user, where fitting) if not enrolled. */

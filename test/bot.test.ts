@@ -148,6 +148,15 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     expect(texts(await new Conversation(botWithSample(), user).say("second"))).toEqual(["Got first and second"]);
   });
 
+  it("the same activity delivered again (Teams' retry) is handled once; a failed one can run again", async () => {
+    const chat = new Conversation(bot(), alex);
+    const first = await chat.send({ type: ActivityTypes.Message, text: "profile", id: "teams-activity-1" });
+    expect(first).toHaveLength(1);
+    expect(await chat.send({ type: ActivityTypes.Message, text: "profile", id: "teams-activity-1" })).toEqual([]);
+    const both = await Promise.all([chat.send({ type: ActivityTypes.Message, text: "help", id: "teams-activity-2" }), chat.send({ type: ActivityTypes.Message, text: "help", id: "teams-activity-2" })]);
+    expect(both.map((replies) => replies.length).sort()).toEqual([0, 1]);
+  });
+
   it("remembers where to reach a user, forgets it on uninstall, and remembers again on reinstall", async () => {
     const user = { ...alex, conversationId: "conv-install" };
     const chat = new Conversation(bot(), user);

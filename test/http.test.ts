@@ -77,6 +77,24 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
     expect(await refs.activeFor(user.id)).toEqual([]);
   });
 
+  it("with an app id configured, a request without a Bot Framework token is refused with 401 and changes nothing", async () => {
+    const own = await emptyDatabase();
+    const secured = await startApp({ ...config, database: own.database, port: 0, host: "127.0.0.1", microsoftApp: { id: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", password: "secret", type: "MultiTenant" } }, memoryLogger("fatal").logger);
+    try {
+      const users = await secured.database.db.user.count();
+      const response = await fetch(`http://127.0.0.1:${secured.port}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "message", id: "x", text: "help", channelId: "msteams", serviceUrl: connector.url, from: { id: "29:mallory", aadObjectId: "aad-mallory" }, recipient: { id: "28:bot" }, conversation: { id: "a:mallory", tenantId: PROVIDER } }),
+      });
+      expect(response.status).toBe(401);
+      expect(await secured.database.db.user.count()).toBe(users);
+    } finally {
+      await secured.close();
+      await own.drop();
+    }
+  });
+
   it("a second start on the same database applies no migration and seeds nothing new", async () => {
     await app.close();
     const second = memoryLogger("info");

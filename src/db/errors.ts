@@ -2,3 +2,16 @@
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
+
+const unavailableCodes = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+const unavailableKinds = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"]);
+
+/** The database could not be reached (down, restarting, overloaded): worth trying again shortly. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, name, meta } = error as { code?: string; name?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  if (name === "PrismaClientInitializationError") return true;
+  if (code && unavailableCodes.has(code)) return true;
+  const kind = meta?.driverAdapterError?.cause?.kind;
+  return kind !== undefined && unavailableKinds.has(kind);
+}

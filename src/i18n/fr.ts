@@ -5,6 +5,7 @@ export const fr: Record<MessageKey, string> = {
   "app.name": "Bot Partenaire CSP",
   "error.apology": "Désolé, une erreur s'est produite de mon côté. Rien de ce que vous avez saisi n'est perdu ; réessayez dans un instant.",
   "error.busy": "Je traitais encore votre message précédent. Renvoyez celui-ci, s'il vous plaît.",
+  "error.dbUnavailable": "Je n'arrive pas à joindre ma base de données pour le moment. Rien n'a été modifié ; réessayez dans une minute.",
   "error.staleCard": "Cette carte n'est plus active. Tapez **menu** pour recommencer.",
   "notEnrolled.title": "Cette organisation n'est pas inscrite",
   "notEnrolled.body": "Votre organisation (locataire {tenantId}) n'est pas partenaire de ce fournisseur indirect ; je ne peux donc pas vous aider ici. Si vous avez reçu une invitation de partenariat, ouvrez le lien qu'elle contient.",

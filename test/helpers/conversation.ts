@@ -61,8 +61,9 @@ export class Conversation {
 
   async send(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
     this.adapter.activeQueue.splice(0);
+    const before = this.adapter.activeQueue.length;
     await this.adapter.processActivity({ ...this.base(), id: `act-${Math.random().toString(36).slice(2)}`, ...activity });
-    return this.adapter.activeQueue.splice(0);
+    return this.adapter.activeQueue.splice(before);
   }
 }
 
