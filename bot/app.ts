@@ -5,6 +5,7 @@
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
 import restify from "restify";
+import { z } from "zod";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
@@ -34,6 +35,17 @@ import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
 import { PartnershipService } from "../src/resellers/partnershipService.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+
+const activityEnvelope = z.looseObject({
+  type: z.string().min(1).max(64),
+  channelId: z.string().min(1).max(64),
+  serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
+  from: z.looseObject({ id: z.string().min(1).max(1024) }),
+  // Optional fields the bot reads are dropped when malformed rather than trusted.
+  locale: z.string().max(35).optional().catch(undefined),
+  text: z.string().max(100_000).optional().catch(undefined),
+});
 
 export interface App {
   readonly server: restify.Server;
@@ -145,6 +157,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const server = restify.createServer({ name: "csp-partner-bot", handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
   server.post("/api/messages", async (req, res) => {
+    // The envelope every Bot Framework activity has; anything else is refused before the adapter sees it.
+    const envelope = activityEnvelope.safeParse(req.body);
+    if (!envelope.success) {
+      res.send(400, { error: "not a Bot Framework activity" });
+      return;
+    }
+    req.body = envelope.data;
     await adapter.process(req, res, (context) => bot.run(context));
   });
   server.get("/healthz", async (_req, res) => {

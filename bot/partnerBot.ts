@@ -3,7 +3,7 @@
  * messages and greets on install. Users of organisations that are not enrolled get one
  * polite card and nothing else.
  */
-import { ActivityHandler, ActivityTypes, TurnContext, type BotState } from "botbuilder";
+import { ActivityHandler, ActivityTypes, TurnContext, type BotState, type InvokeResponse } from "botbuilder";
 import { runDialog, type Dialog, type DialogState } from "botbuilder-dialogs";
 import type { Locale } from "../src/config.js";
 import { localeOf, translator } from "../src/i18n/index.js";
@@ -37,6 +37,8 @@ export class PartnerBot extends ActivityHandler {
 
     this.onTurn(async (context, next) => {
       if (await this.identify(context)) await next();
+      // An invoke always gets an answer, even when it is refused.
+      else if (context.activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: "invokeResponse", value: { status: 200 } });
     });
     this.onMessage(async (context, next) => {
       await runDialog(options.dialog, context, this.dialogState);
@@ -56,6 +58,11 @@ export class PartnerBot extends ActivityHandler {
       if (botAdded && context.activity.conversation.conversationType !== "personal") await this.welcome(context);
       await next();
     });
+  }
+
+  /** Invokes (Action.Execute, message extensions, …) are not features of this bot: acknowledged politely, never a 5xx. */
+  protected override async onInvokeActivity(): Promise<InvokeResponse> {
+    return { status: 200 };
   }
 
   override async run(context: TurnContext): Promise<void> {
@@ -90,10 +97,10 @@ export class PartnerBot extends ActivityHandler {
     const answer = invitationAnswer(activity);
     if (answer) {
       // Partnership requests are answered from any tenant, enrolled or not (the invited reseller is not yet).
-      await this.options.invitations.handle(context, answer, { tenantId, aadObjectId: userId, displayName: activity.from?.name ?? "", locale: activity.locale ?? undefined }, provisional);
+      await this.options.invitations.handle(context, answer, { tenantId, aadObjectId: userId, displayName: typeof activity.from?.name === "string" ? activity.from.name : "", locale: typeof activity.locale === "string" ? activity.locale : undefined }, provisional);
       return false;
     }
-    const resolution = await this.options.identity.resolve({ tenantId, aadObjectId: userId, displayName: activity.from?.name ?? "", locale: activity.locale ?? undefined });
+    const resolution = await this.options.identity.resolve({ tenantId, aadObjectId: userId, displayName: typeof activity.from?.name === "string" ? activity.from.name : "", locale: typeof activity.locale === "string" ? activity.locale : undefined });
     if (resolution.status === "notEnrolled") {
       log.info({ tenantId }, "activity from a tenant that is not enrolled");
       if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, tenantId);

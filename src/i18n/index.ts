@@ -9,8 +9,8 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fr };
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /** Picks the catalog for a BCP-47 tag such as "fr-FR" or "en-US", else the fallback. */
-export function localeOf(tag: string | undefined | null, fallback: Locale): Locale {
-  const language = tag?.slice(0, 2).toLowerCase();
+export function localeOf(tag: unknown, fallback: Locale): Locale {
+  const language = typeof tag === "string" ? tag.slice(0, 2).toLowerCase() : undefined;
   return language === "fr" || language === "en" ? language : fallback;
 }
 
