@@ -100,7 +100,6 @@ describe(`fuzzing /api/messages (${providerUnderTest})`, () => {
     };
 
     const statuses = new Map<number, number>();
-    const started = Date.now();
     const failures: string[] = [];
     const bodies = Array.from({ length: 2000 }, activity);
     for (let i = 0; i < bodies.length; i += 20) {
