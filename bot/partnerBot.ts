@@ -65,7 +65,24 @@ export class PartnerBot extends ActivityHandler {
     return { status: 200 };
   }
 
+  /** The turn in progress per user and conversation in this process: the next one waits for it. */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
+
   override async run(context: TurnContext): Promise<void> {
+    // Two fast submits of one user in one conversation run one after the other, so the second
+    // sees the state the first left. (Across instances the state's eTag catches the race.)
+    const key = `${context.activity.conversation?.id}/${context.activity.from?.aadObjectId ?? context.activity.from?.id}`;
+    const previous = this.inProgress.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(() => this.runOnce(context));
+    this.inProgress.set(key, current);
+    try {
+      await current;
+    } finally {
+      if (this.inProgress.get(key) === current) this.inProgress.delete(key);
+    }
+  }
+
+  private async runOnce(context: TurnContext): Promise<void> {
     const { id, type, channelId, conversation } = context.activity;
     const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation?.id}/${id}` : undefined;
     if (key && !(await this.options.ledger.claim(key))) {

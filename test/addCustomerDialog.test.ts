@@ -103,6 +103,18 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
     expect(await database.db.subscription.count({ where: { customer: { domainPrefix: "doubleclick" } } })).toBe(1);
   });
 
+  it("two fast submits in the same instance run one after the other: the second sees the first's outcome", async () => {
+    const c = chat("conv-fast");
+    const flowId = flowIdOf(cardOf(await c.say("new customer")));
+    await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "fastclick" }) });
+    await submit(c, { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "2" });
+    const [first, second] = await Promise.all([submit(c, { verb: "customer.review.submit", flowId }), submit(c, { verb: "customer.review.submit", flowId })]);
+    const all = [...first, ...second];
+    expect(all.filter((reply) => JSON.stringify(reply).includes("admin@fastclick.onmicrosoft.com"))).toHaveLength(1);
+    expect(all.filter((reply) => reply.text?.includes("no longer active"))).toHaveLength(1);
+    expect(await database.db.customer.count({ where: { domainPrefix: "fastclick" } })).toBe(1);
+  });
+
   it("cancel midway saves nothing, and the old card's buttons then do nothing", async () => {
     const c = chat("conv-cancel");
     const flowId = flowIdOf(cardOf(await c.say("nouveau client")));
