@@ -16,6 +16,7 @@ import { DomainTaken, InvalidInput, type FieldIssue } from "../../src/errors.js"
 import type { CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { readQuantities } from "../cards/cardInputs.js";
+import { expectedSubmit } from "../dialogs/flowSubmit.js";
 import { turnInfo } from "../turn.js";
 import { accountCard, accountCardData, createdCard, createdCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
 
@@ -36,7 +37,6 @@ interface FlowState {
 
 export type AddCustomerOptions = Partial<CommandInput>;
 
-const flowSubmit = z.object({ verb: z.string(), flowId: z.string() }).passthrough();
 const stepOfVerb: Record<string, Step> = {
   "customer.account.next": "account",
   "customer.subscriptions.next": "subscriptions",
@@ -92,17 +92,8 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as FlowState;
-    const { t } = turnInfo(dc.context);
-    const parsed = flowSubmit.safeParse(dc.context.activity.value);
-    if (!parsed.success) {
-      await dc.context.sendActivity(t("flow.useTheCard"));
-      return Dialog.EndOfTurn;
-    }
-    const submit = parsed.data as Record<string, unknown> & { verb: string; flowId: string };
-    if (submit.flowId !== state.flowId || stepOfVerb[submit.verb] !== state.step) {
-      await dc.context.sendActivity(t("unknown.action"));
-      return Dialog.EndOfTurn;
-    }
+    const submit = await expectedSubmit(dc, state, stepOfVerb);
+    if (!submit) return Dialog.EndOfTurn;
     switch (submit.verb) {
       case "customer.account.next":
         return this.onAccount(dc, state, submit);

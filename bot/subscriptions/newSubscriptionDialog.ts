@@ -16,6 +16,7 @@ import type { CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { readQuantities } from "../cards/cardInputs.js";
+import { expectedSubmit } from "../dialogs/flowSubmit.js";
 import { turnInfo } from "../turn.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
 
@@ -32,7 +33,6 @@ interface OrderState {
   key: string;
 }
 
-const flowSubmit = z.object({ verb: z.string(), flowId: z.string() }).passthrough();
 const stepOfVerb: Record<string, OrderState["step"]> = { "order.catalog.next": "catalog", "order.catalog.cycle": "catalog", "order.review.submit": "review", "order.review.edit": "review" };
 
 export class NewSubscriptionDialog extends Dialog<CommandInput> {
@@ -73,17 +73,8 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as OrderState;
-    const { t } = turnInfo(dc.context);
-    const parsed = flowSubmit.safeParse(dc.context.activity.value);
-    if (!parsed.success) {
-      await dc.context.sendActivity(t("flow.useTheCard"));
-      return Dialog.EndOfTurn;
-    }
-    const submit = parsed.data as Record<string, unknown> & { verb: string; flowId: string };
-    if (submit.flowId !== state.flowId || stepOfVerb[submit.verb] !== state.step) {
-      await dc.context.sendActivity(t("unknown.action"));
-      return Dialog.EndOfTurn;
-    }
+    const submit = await expectedSubmit(dc, state, stepOfVerb);
+    if (!submit) return Dialog.EndOfTurn;
     switch (submit.verb) {
       case "order.catalog.cycle":
         this.readCatalog(state, submit);
