@@ -12,6 +12,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const { code, name, meta } = error as { code?: string; name?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   if (name === "PrismaClientInitializationError") return true;
   if (code && unavailableCodes.has(code)) return true;
-  const kind = meta?.driverAdapterError?.cause?.kind;
-  return kind !== undefined && unavailableKinds.has(kind);
+  const cause = (meta?.driverAdapterError?.cause ?? {}) as { kind?: string; code?: string; originalCode?: string; message?: string; originalMessage?: string };
+  if (cause.kind !== undefined && unavailableKinds.has(cause.kind)) return true;
+  // PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P0x shutdown or not accepting yet,
+  // 53300 too many connections, and a database that refuses connections.
+  const sqlState = cause.originalCode ?? cause.code ?? "";
+  const text = `${cause.originalMessage ?? cause.message ?? ""} ${(error as { message?: string }).message ?? ""}`;
+  return /^(08|57P0)/.test(sqlState) || sqlState === "53300" || /not currently accepting connections|Connection terminated|ECONNREFUSED/.test(text);
 }
