@@ -94,6 +94,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     invitations: new InvitationGate(partnerships, parts.notifier, logger),
     conversationRefs: new ConversationRefStore(database.db),
     ledger: new ActivityLedger(database.db),
+    turnLock: database.turnLock,
     state,
     dialog: new MainDialog(commands),
     commands,

@@ -12,6 +12,7 @@ import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
 import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import type { ActivityLedger } from "../src/state/activityLedger.js";
+import type { TurnLock } from "../src/db/turnLock.js";
 import type { CommandRegistry } from "./commands.js";
 import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
@@ -21,6 +22,7 @@ export interface PartnerBotOptions {
   invitations: InvitationGate;
   conversationRefs: ConversationRefStore;
   ledger: ActivityLedger;
+  turnLock: TurnLock;
   state: BotState;
   dialog: Dialog;
   commands: CommandRegistry;
@@ -65,21 +67,11 @@ export class PartnerBot extends ActivityHandler {
     return { status: 200 };
   }
 
-  /** The turn in progress per user and conversation in this process: the next one waits for it. */
-  private readonly inProgress = new Map<string, Promise<unknown>>();
-
   override async run(context: TurnContext): Promise<void> {
     // Two fast submits of one user in one conversation run one after the other, so the second
-    // sees the state the first left. (Across instances the state's eTag catches the race.)
-    const key = `${context.activity.conversation?.id}/${context.activity.from?.aadObjectId ?? context.activity.from?.id}`;
-    const previous = this.inProgress.get(key) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.runOnce(context));
-    this.inProgress.set(key, current);
-    try {
-      await current;
-    } finally {
-      if (this.inProgress.get(key) === current) this.inProgress.delete(key);
-    }
+    // sees the state the first left, even when two instances receive them.
+    const key = `turn:${context.activity.conversation?.id}/${context.activity.from?.aadObjectId ?? context.activity.from?.id}`;
+    await this.options.turnLock.run(key, () => this.runOnce(context));
   }
 
   private async runOnce(context: TurnContext): Promise<void> {

@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { applyMigrations, type Provider } from "./migrations.js";
+import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turnLock.js";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../generated/sqlite/client.js";
@@ -21,6 +22,8 @@ export interface Database {
   readonly provider: Provider;
   /** Where the data lives, without credentials: for logs and /healthz. */
   readonly description: string;
+  /** Serialises the turns of one user in one conversation (across instances on PostgreSQL). */
+  readonly turnLock: TurnLock;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
@@ -37,8 +40,10 @@ export function openDatabase(database: Config["database"]): Database {
     database.provider === "sqlite"
       ? new SqliteClient({ adapter: adapterFor(database) })
       : (new PostgresClient({ adapter: adapterFor(database) }) as unknown as Db);
+  const turnLock = database.provider === "sqlite" ? new InProcessTurnLock() : new PostgresTurnLock(database.url);
   return {
     db,
+    turnLock,
     provider: database.provider,
     description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),
     migrate: async () => {
@@ -47,7 +52,10 @@ export function openDatabase(database: Config["database"]): Database {
       if (database.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
       return applied;
     },
-    close: () => db.$disconnect(),
+    close: async () => {
+      await turnLock.close();
+      await db.$disconnect();
+    },
   };
 }
 
