@@ -29,7 +29,8 @@ const sampleOffers: OfferView[] = [
   { id: "m365-business-standard", name: "Microsoft 365 Business Standard", description: "Desktop Office apps and Teams.", unitPriceCents: 1250, currency: "USD", minLicences: 1, maxLicences: 300, onePerCustomer: false, isTrial: false, trialDays: null, parentOfferId: null },
   { id: "m365-business-standard-trial", name: "Microsoft 365 Business Standard Trial", description: "Free trial.", unitPriceCents: 0, currency: "USD", minLicences: 1, maxLicences: 25, onePerCustomer: true, isTrial: true, trialDays: 30, parentOfferId: null },
 ];
-const sampleAccount = {
+/** A valid account, as the add-customer card submits it. */
+export const sampleAccount = {
   companyName: "Fabrikam Ltd",
   segment: "commercial",
   addressLine1: "1 Microsoft Way",

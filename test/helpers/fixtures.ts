@@ -1,26 +1,11 @@
 /** Organisations, callers and customer data shared by the domain tests. */
+import { sampleAccount } from "../../bot/cards/samples.js";
 import type { Db } from "../../src/db/database.js";
 import type { Caller } from "../../src/identity/identityService.js";
 
 export const PROVIDER_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
-export const validAccount = (overrides: Record<string, string> = {}) => ({
-  companyName: "Fabrikam Ltd",
-  segment: "commercial",
-  addressLine1: "1 Microsoft Way",
-  addressLine2: "",
-  city: "Redmond",
-  region: "WA",
-  postalCode: "98052",
-  country: "US",
-  phone: "+1 425 555 0100",
-  contactFirstName: "Ana",
-  contactLastName: "Bowman",
-  contactEmail: "ana@fabrikam.com",
-  culture: "en-US",
-  domainPrefix: "fabrikam",
-  ...overrides,
-});
+export const validAccount = (overrides: Record<string, string> = {}) => ({ ...sampleAccount, ...overrides });
 
 /** Creates an organisation and one user in it; returns the user as a caller. */
 export async function makeCaller(db: Db, options: { kind: "provider" | "reseller"; role?: "admin" | "agent"; tenantId?: string; name?: string; providerOrgId?: string }): Promise<Caller> {
