@@ -75,6 +75,14 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
     expect(await notifier.notifyUser(user.id, { type: "message", text: "again" })).toBe(0);
     connector.respond = () => ({ status: 200 });
     expect(await refs.activeFor(user.id)).toEqual([]);
+    // The user writes again (to this instance, whose bot did not retire the reference itself): reachable again.
+    const response = await fetch(`${base()}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "message", id: "http-2", text: "help", channelId: "msteams", serviceUrl: connector.url, from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot", name: "bot" }, conversation: { id: "a:conv-http", conversationType: "personal", tenantId: PROVIDER } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await refs.activeFor(user.id)).toHaveLength(1);
   });
 
   it("with an app id configured, a request without a Bot Framework token is refused with 401 and changes nothing", async () => {

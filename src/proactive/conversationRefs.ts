@@ -7,14 +7,14 @@ import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 
 export class ConversationRefStore {
-  /** userId:conversationId pairs known to be stored, so that a turn does not write each time. */
-  private readonly known = new Set<string>();
-
   constructor(private readonly db: Db) {}
 
+  /**
+   * Stores where a user talked to the bot, or makes it active again (reinstall, or a user who
+   * writes after a 403/404 retired it). One read a turn; a write only when something changed.
+   * No in-memory cache: another instance may have retired the reference meanwhile.
+   */
   async remember(userId: string, conversationId: string, reference: object): Promise<void> {
-    const key = `${userId}:${conversationId}`;
-    if (this.known.has(key)) return;
     const existing = await this.db.conversationRef.findUnique({ where: { userId_conversationId: { userId, conversationId } } });
     if (!existing) {
       try {
@@ -25,7 +25,6 @@ export class ConversationRefStore {
     } else if (!existing.active) {
       await this.db.conversationRef.update({ where: { id: existing.id }, data: { active: true, reference: JSON.stringify(reference) } });
     }
-    this.known.add(key);
   }
 
   async activeFor(userId: string): Promise<{ id: string; reference: Record<string, unknown> }[]> {
@@ -36,11 +35,9 @@ export class ConversationRefStore {
   /** The bot was uninstalled from, or removed from, this conversation. */
   async forget(userId: string, conversationId: string): Promise<void> {
     await this.db.conversationRef.updateMany({ where: { userId, conversationId }, data: { active: false } });
-    this.known.delete(`${userId}:${conversationId}`);
   }
 
   async deactivate(id: string): Promise<void> {
-    const row = await this.db.conversationRef.update({ where: { id }, data: { active: false } });
-    this.known.delete(`${row.userId}:${row.conversationId}`);
+    await this.db.conversationRef.update({ where: { id }, data: { active: false } });
   }
 }
