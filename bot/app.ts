@@ -3,9 +3,8 @@
  * the services, the durable state, the dialogs, the adapter and the HTTP server, and passes
  * each its dependencies. Nothing below this file reads the environment.
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
-import restify from "restify";
-import { z } from "zod";
+import { ActivityTypes, type TurnContext } from "botbuilder";
+import type restify from "restify";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
@@ -13,7 +12,6 @@ import { isDatabaseUnavailable } from "../src/db/errors.js";
 import { localeOf, translator } from "../src/i18n/index.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
-import { ActivityLedger } from "../src/state/activityLedger.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
 import { CatalogService } from "../src/catalog/catalogService.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -35,22 +33,17 @@ import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
 import { PartnershipService } from "../src/resellers/partnershipService.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
-
-const activityEnvelope = z.looseObject({
-  type: z.string().min(1).max(64),
-  channelId: z.string().min(1).max(64),
-  serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
-  conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
-  from: z.looseObject({ id: z.string().min(1).max(1024) }),
-  // Optional fields the bot reads are dropped when malformed rather than trusted.
-  locale: z.string().max(35).optional().catch(undefined),
-  text: z.string().max(100_000).optional().catch(undefined),
-});
+import { encryptionKeyFor, SecretBox } from "../src/security/secretBox.js";
+import { botFrameworkAuthentication, RequestAuthenticator } from "./http/authentication.js";
+import { createHttpServer, PartnerAdapter } from "./http/server.js";
+import { TeamsRoster, type MemberDirectory } from "./teams/memberDirectory.js";
+import { ActivityLedger } from "./turns/activityLedger.js";
+import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turnLock.js";
 
 export interface App {
   readonly server: restify.Server;
   readonly database: Database;
-  readonly adapter: CloudAdapter;
+  readonly adapter: PartnerAdapter;
   readonly bot: PartnerBot;
   /** The port actually listened on (useful with PORT=0 in tests). */
   readonly port: number;
@@ -60,6 +53,8 @@ export interface App {
 export interface BotParts {
   /** Proactive messages; without one (a bot driven by TestAdapter), a notifier must be given. */
   notifier: Notifier;
+  /** Who each sender is: the Teams roster in production, a stand-in with TestAdapter (which has no connector). */
+  directory: MemberDirectory;
   /** Extra commands (tests register sample flows through the same mechanism). */
   features?: Command[];
 }
@@ -68,8 +63,8 @@ export interface BotParts {
 export function createBot(config: Config, database: Database, logger: Logger, parts: BotParts): PartnerBot {
   const features = parts.features ?? [];
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
-  const state = new UserConversationState(new PrismaStorage(new StateStore(database.db)));
-  const customers = new CustomerService(database.db);
+  const state = new UserConversationState(new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 })));
+  const customers = new CustomerService(database.db, { secrets: new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config })) });
   const catalog = new CatalogService(database.db);
   const subscriptions = new SubscriptionService(database.db, customers);
   const newSubscription: Command = {
@@ -94,13 +89,20 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     invitations: new InvitationGate(partnerships, parts.notifier, logger),
     conversationRefs: new ConversationRefStore(database.db),
     ledger: new ActivityLedger(database.db),
-    turnLock: database.turnLock,
+    turnLock: turnLockFor(database),
+    turnLockWaitMs: config.turnLockWaitMs,
+    directory: parts.directory,
     state,
     dialog: new MainDialog(commands),
     commands,
     defaultLocale: config.defaultLocale,
     logger,
   });
+}
+
+/** Orders the turns of one user in one conversation: in this process, and across instances on PostgreSQL. */
+function turnLockFor(database: Database): TurnLock {
+  return database.config.provider === "postgresql" ? new PostgresTurnLock(database.config.url) : new InProcessTurnLock();
 }
 
 /** The reminder sweep, sending through Teams with the app's adapter. */
@@ -143,51 +145,30 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const seeded = await seedCatalog(database.db);
   logger.info(seeded, "offer catalog seeded");
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.microsoftApp.id ?? "",
-      MicrosoftAppPassword: config.microsoftApp.password ?? "",
-      MicrosoftAppType: config.microsoftApp.type,
-      MicrosoftAppTenantId: config.microsoftApp.tenantId ?? "",
-    }),
-  );
+  const auth = botFrameworkAuthentication(config);
+  const adapter = new PartnerAdapter(auth);
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
-  const bot = createBot(config, database, logger, { notifier });
+  const bot = createBot(config, database, logger, { notifier, directory: new TeamsRoster() });
 
-  const server = restify.createServer({ name: "csp-partner-bot", handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
-  server.post("/api/messages", async (req, res) => {
-    // The envelope every Bot Framework activity has; anything else is refused before the adapter sees it.
-    const envelope = activityEnvelope.safeParse(req.body);
-    if (!envelope.success) {
-      res.send(400, { error: "not a Bot Framework activity" });
-      return;
-    }
-    req.body = envelope.data;
-    await adapter.process(req, res, (context) => bot.run(context));
+  const server = createHttpServer({
+    adapter,
+    authenticator: new RequestAuthenticator(auth, config, logger),
+    run: (context) => bot.run(context),
+    health: () => health(database, logger),
+    logger,
   });
-  server.get("/healthz", async (_req, res) => {
-    try {
-      await database.db.$queryRawUnsafe("SELECT 1");
-      res.send(200, { status: "ok", database: database.provider });
-    } catch (error) {
-      logger.error({ err: error }, "health check: database unavailable");
-      res.send(503, { status: "unavailable", database: database.provider });
-    }
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const pruneTimer = setInterval(() => void new ActivityLedger(database.db).prune(new Date(Date.now() - 86_400_000)).catch((error: unknown) => logger.warn({ err: error }, "could not prune handled activities")), 3_600_000);
-  pruneTimer.unref();
+  const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
+  maintenance.unref();
   const stopReminders = startReminders(createReminderScheduler(config, database, logger), config.reminderIntervalSeconds, logger);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
-  if (!config.microsoftApp.id && !["127.0.0.1", "localhost", "::1"].includes(config.host)) {
-    logger.warn({ host: config.host }, "SECURITY: MICROSOFT_APP_ID is not set, so requests are NOT authenticated, and HOST makes the bot listen beyond loopback. Anyone who reaches this port can act as any Teams user. Set MICROSOFT_APP_ID, or unset HOST.");
+  if (!config.microsoftApp.id && config.security.labMode) {
+    logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");
   } else if (!config.microsoftApp.id) {
     logger.warn("MICROSOFT_APP_ID is not set: requests are not authenticated, so the bot listens on loopback only (local development)");
   }
@@ -200,11 +181,40 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     port,
     close: async () => {
       stopReminders();
-      clearInterval(pruneTimer);
+      clearInterval(maintenance);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bot.close();
       await database.close();
     },
   };
+}
+
+/** /healthz: 200 while the database answers, 503 (logged once per outage) while it doesn't. */
+let databaseDown = false;
+async function health(database: Database, logger: Logger): Promise<{ status: number; body: object }> {
+  try {
+    await database.db.$queryRawUnsafe("SELECT 1");
+    if (databaseDown) logger.info("health check: the database answers again");
+    databaseDown = false;
+    return { status: 200, body: { status: "ok", database: database.provider } };
+  } catch (error) {
+    if (!databaseDown) logger.error({ err: error }, "health check: database unavailable");
+    databaseDown = true;
+    return { status: 503, body: { status: "unavailable", database: database.provider } };
+  }
+}
+
+/** Hourly housekeeping: handled activities past the redelivery window, idle dialog state, unclaimed temporary passwords. */
+async function maintain(database: Database, config: Config, logger: Logger): Promise<void> {
+  const now = Date.now();
+  try {
+    const activities = await new ActivityLedger(database.db).prune(new Date(now - 86_400_000));
+    const states = await new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 }).pruneExpired();
+    const passwords = await CustomerService.pruneExpiredCredentials(database.db, new Date(now));
+    if (activities + states + passwords > 0) logger.info({ activities, states, passwords }, "housekeeping");
+  } catch (error) {
+    logger.warn({ err: error }, "housekeeping failed; the next run will try again");
+  }
 }
 
 /** Logs the whole error; tells the user only a short, localized apology, never internals. */
@@ -212,11 +222,14 @@ export async function onTurnError(context: TurnContext, error: unknown, config: 
   const activity = context.activity;
   logger.error({ err: error, activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type }, "turn failed");
   try {
-    if (activity.type === "message") {
-      const t = translator(localeOf(activity.locale, config.defaultLocale));
-      await context.sendActivity(t(error instanceof ETagConflict ? "error.busy" : isDatabaseUnavailable(error) ? "error.dbUnavailable" : "error.apology"));
-    } else if (activity.type === "invoke") {
-      await context.sendActivity({ type: "invokeResponse", value: { status: 500 } });
+    const t = translator(localeOf(activity.locale, config.defaultLocale));
+    const sentence = t(error instanceof ETagConflict ? "error.busy" : isDatabaseUnavailable(error) ? "error.dbUnavailable" : "error.apology");
+    if (activity.type === ActivityTypes.Message) {
+      await context.sendActivity(sentence);
+    } else if (activity.type === ActivityTypes.Invoke) {
+      // An invoke gets an invoke response: for a card action, the error in the form Teams shows.
+      const body = activity.name === "adaptiveCard/action" ? { statusCode: 500, type: "application/vnd.microsoft.error", value: { code: "InternalError", message: sentence } } : undefined;
+      await context.sendActivity({ type: "invokeResponse", value: { status: 200, body } });
     }
   } catch (sendError) {
     logger.error({ err: sendError, activityId: activity.id }, "could not tell the user about the failed turn");

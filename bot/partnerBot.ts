@@ -1,9 +1,10 @@
 /**
- * The Teams activity handler: resolves who is talking, then runs the dialog stack for
- * messages and greets on install. Users of organisations that are not enrolled get one
- * polite card and nothing else.
+ * The Teams activity handler. A turn: resolve who is talking (by the user's own tenant, from the
+ * Teams roster), refusing strangers without recording anything; take the turn lock of that user
+ * in that conversation (or say "still working" if the previous turn holds it too long); skip an
+ * activity already handled; run the dialog stack; save the state; record the activity as done.
  */
-import { ActivityHandler, ActivityTypes, TurnContext, type BotState, type InvokeResponse } from "botbuilder";
+import { ActivityHandler, ActivityTypes, INVOKE_RESPONSE_KEY, TurnContext, type BotState, type InvokeResponse } from "botbuilder";
 import { runDialog, type Dialog, type DialogState } from "botbuilder-dialogs";
 import type { Locale } from "../src/config.js";
 import { localeOf, translator } from "../src/i18n/index.js";
@@ -11,10 +12,11 @@ import type { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
 import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
-import type { ActivityLedger } from "../src/state/activityLedger.js";
-import type { TurnLock } from "../src/db/turnLock.js";
 import type { CommandRegistry } from "./commands.js";
 import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
+import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
+import type { ActivityLedger } from "./turns/activityLedger.js";
+import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
 
 export interface PartnerBotOptions {
@@ -23,6 +25,8 @@ export interface PartnerBotOptions {
   conversationRefs: ConversationRefStore;
   ledger: ActivityLedger;
   turnLock: TurnLock;
+  turnLockWaitMs: number;
+  directory: MemberDirectory;
   state: BotState;
   dialog: Dialog;
   commands: CommandRegistry;
@@ -37,11 +41,6 @@ export class PartnerBot extends ActivityHandler {
     super();
     this.dialogState = options.state.createProperty<DialogState>("dialogState");
 
-    this.onTurn(async (context, next) => {
-      if (await this.identify(context)) await next();
-      // An invoke always gets an answer, even when it is refused.
-      else if (context.activity.type === ActivityTypes.Invoke) await context.sendActivity({ type: "invokeResponse", value: { status: 200 } });
-    });
     this.onMessage(async (context, next) => {
       await runDialog(options.dialog, context, this.dialogState);
       await next();
@@ -62,30 +61,46 @@ export class PartnerBot extends ActivityHandler {
     });
   }
 
+  async close(): Promise<void> {
+    await this.options.turnLock.close();
+  }
+
   /** Invokes (Action.Execute, message extensions, …) are not features of this bot: acknowledged politely, never a 5xx. */
   protected override async onInvokeActivity(): Promise<InvokeResponse> {
     return { status: 200 };
   }
 
   override async run(context: TurnContext): Promise<void> {
+    if (!(await this.identify(context))) return acknowledgeInvoke(context);
     // Two fast submits of one user in one conversation run one after the other, so the second
     // sees the state the first left, even when two instances receive them.
-    const key = `turn:${context.activity.conversation?.id}/${context.activity.from?.aadObjectId ?? context.activity.from?.id}`;
-    await this.options.turnLock.run(key, () => this.runOnce(context));
+    const key = `turn:${context.activity.conversation.id}/${context.activity.from.aadObjectId ?? context.activity.from.id}`;
+    try {
+      await this.options.turnLock.run(key, () => this.runOnce(context), this.options.turnLockWaitMs);
+    } catch (error) {
+      if (!(error instanceof TurnLockTimeout)) throw error;
+      turnInfo(context).log.info("the previous turn of this user in this conversation is still running: asked to send again");
+      if (context.activity.type === ActivityTypes.Message) await context.sendActivity(turnInfo(context).t("turn.stillWorking"));
+      await acknowledgeInvoke(context);
+    }
   }
 
   private async runOnce(context: TurnContext): Promise<void> {
     const { id, type, channelId, conversation } = context.activity;
-    const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation?.id}/${id}` : undefined;
-    if (key && !(await this.options.ledger.claim(key))) {
-      this.options.logger.info({ activityId: id, conversationId: conversation?.id }, "activity delivered again: already handled, ignored");
-      return;
+    const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation.id}/${id}` : undefined;
+    const claim = key ? await this.options.ledger.begin(key) : "first";
+    const { log } = turnInfo(context);
+    if (claim === "done") {
+      log.info("activity delivered again: already handled, ignored");
+      return acknowledgeInvoke(context);
     }
+    if (claim === "again") log.warn("activity delivered again after an attempt that never finished: handling it now");
     try {
       await super.run(context);
       await this.options.state.saveChanges(context);
+      if (key) await this.options.ledger.complete(key);
     } catch (error) {
-      if (key) await this.options.ledger.release(key);
+      if (key) await this.options.ledger.release(key).catch(() => undefined);
       throw error;
     }
   }
@@ -95,30 +110,37 @@ export class PartnerBot extends ActivityHandler {
     const activity = context.activity;
     const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
     const userId = activity.from?.aadObjectId ?? activity.from?.id;
-    const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-    log.debug({ from: activity.from, conversation: activity.conversation, channelData: activity.channelData, locale: activity.locale }, "activity received");
+    const conversationTenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
     const provisional = localeOf(activity.locale, this.options.defaultLocale);
-    if (!userId || !tenantId) {
-      log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(tenantId) }, "activity without a user or a tenant: ignored");
-      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, tenantId ?? "?");
+    if (!userId || !conversationTenant) {
+      log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(conversationTenant) }, "activity without a user or a tenant: ignored");
+      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, conversationTenant ?? "?");
       return false;
     }
+    const home = activity.channelId === "msteams" ? homeTenant(conversationTenant, await this.options.directory.membership(context)) : { tenantId: conversationTenant };
+    if ("refused" in home) {
+      log.info({ reason: home.refused, conversationTenant }, "sender is not a member of this tenant (guest, anonymous or unknown): not enrolled here");
+      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, conversationTenant);
+      return false;
+    }
+    const displayName = typeof activity.from.name === "string" ? activity.from.name : "";
+    const locale = typeof activity.locale === "string" ? activity.locale : undefined;
     const answer = invitationAnswer(activity);
     if (answer) {
       // Partnership requests are answered from any tenant, enrolled or not (the invited reseller is not yet).
-      await this.options.invitations.handle(context, answer, { tenantId, aadObjectId: userId, displayName: typeof activity.from?.name === "string" ? activity.from.name : "", locale: typeof activity.locale === "string" ? activity.locale : undefined }, provisional);
+      await this.options.invitations.handle(context, answer, { tenantId: home.tenantId, aadObjectId: userId, displayName, locale }, provisional);
       return false;
     }
-    const resolution = await this.options.identity.resolve({ tenantId, aadObjectId: userId, displayName: typeof activity.from?.name === "string" ? activity.from.name : "", locale: typeof activity.locale === "string" ? activity.locale : undefined });
+    const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale });
     if (resolution.status === "notEnrolled") {
-      log.info({ tenantId }, "activity from a tenant that is not enrolled");
-      if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, tenantId);
+      log.info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
+      if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
       return false;
     }
-    const locale = localeOf(activity.locale, this.options.defaultLocale);
     const removal = activity.type === ActivityTypes.InstallationUpdate && activity.action?.startsWith("remove");
-    if (activity.conversation?.id && !removal) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
-    setTurnInfo(context, { caller: resolution.caller, locale, t: translator(locale), log: log.child({ userId: resolution.caller.userId }) });
+    if (!removal) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
+    const userLocale = localeOf(activity.locale, this.options.defaultLocale);
+    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t: translator(userLocale), log: log.child({ userId: resolution.caller.userId }) });
     return true;
   }
 
@@ -131,4 +153,10 @@ export class PartnerBot extends ActivityHandler {
     await context.sendActivity(t("welcome.text"));
     await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.options.commands.menuEntries()))] });
   }
+}
+
+/** An invoke always gets an answer, even when refused, skipped or deferred. */
+async function acknowledgeInvoke(context: TurnContext): Promise<void> {
+  if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(INVOKE_RESPONSE_KEY)) return;
+  await context.sendActivity({ type: "invokeResponse", value: { status: 200 } });
 }

@@ -37,6 +37,12 @@ const configSchema = z
     ),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
+    INSECURE_UNAUTHENTICATED_LAB: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
+    ALLOWED_SERVICE_URLS: optional(z.string().max(4000)),
+    BOT_OPENID_METADATA_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
+    ENCRYPTION_KEY: optional(z.string().refine((value) => decodeKey(value) !== undefined, "must be 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)")),
+    DIALOG_STATE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of days" }).min(0.01, "must be more than 0").max(365, "must be at most 365").default(7)),
+    TURN_LOCK_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1").max(60, "must be at most 60").default(10)),
   })
   .superRefine((env, ctx) => {
     if (!env.REMINDER_LEAD_DAYS.split(",").some((days) => Number(days) > 0)) {
@@ -48,7 +54,34 @@ const configSchema = z
     if (env.MICROSOFT_APP_TYPE !== "MultiTenant" && !env.MICROSOFT_APP_TENANT_ID) {
       ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_TENANT_ID"], message: `is required when MICROSOFT_APP_TYPE is ${env.MICROSOFT_APP_TYPE}` });
     }
+    if (env.MICROSOFT_APP_ID && !env.PROVIDER_TENANT_ID) {
+      ctx.addIssue({ code: "custom", path: ["PROVIDER_TENANT_ID"], message: "is required when MICROSOFT_APP_ID is set (the provider's Microsoft Entra tenant id; \"the first tenant becomes the provider\" is for local use only)" });
+    }
+    if (!env.MICROSOFT_APP_ID && env.HOST && !isLoopbackHost(env.HOST) && env.INSECURE_UNAUTHENTICATED_LAB !== "true") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HOST"],
+        message: `must be a loopback address (127.0.0.1, ::1, localhost) while MICROSOFT_APP_ID is unset: without an app id requests are not authenticated, and anyone who reaches ${env.HOST} could act as any Teams user. Set MICROSOFT_APP_ID (and its password), or, for an isolated lab network only, INSECURE_UNAUTHENTICATED_LAB=true`,
+      });
+    }
+    for (const url of splitList(env.ALLOWED_SERVICE_URLS)) {
+      if (!/^https?:\/\/[^/\s]+/.test(url)) ctx.addIssue({ code: "custom", path: ["ALLOWED_SERVICE_URLS"], message: `must be a comma-separated list of http(s) origins, such as http://10.0.0.5:56150 (not "${url.slice(0, 60)}")` });
+    }
   });
+
+const splitList = (value: string | undefined) => (value ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+
+/** Loopback names and addresses: where an unauthenticated bot may listen. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** A 32-byte key from base64 (or hex), or undefined. */
+function decodeKey(value: string): Buffer | undefined {
+  const trimmed = value.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, "hex") : Buffer.from(trimmed, "base64");
+  return key.length === 32 ? key : undefined;
+}
 
 export interface Config {
   readonly port: number;
@@ -70,6 +103,20 @@ export interface Config {
   /** Days before an expiry when reminders are sent. */
   readonly reminderLeadDays: number[];
   readonly logLevel: string;
+  readonly security: {
+    /** Unauthenticated and reachable beyond loopback, on purpose (INSECURE_UNAUTHENTICATED_LAB). */
+    readonly labMode: boolean;
+    /** Without an app id: the serviceUrls (origins) replies may go to, besides loopback. */
+    readonly allowedServiceUrls: readonly string[];
+    /** Where the Bot Framework's token signing keys are published (a stand-in in tests). */
+    readonly openIdMetadataUrl?: string;
+  };
+  /** Key for secrets kept for a while (a customer's temporary password until its creator has seen it). */
+  readonly encryptionKey?: Buffer;
+  /** Idle dialog state older than this is forgotten. */
+  readonly dialogStateTtlDays: number;
+  /** How long a turn waits for the previous turn of the same user in the same conversation. */
+  readonly turnLockWaitMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -97,6 +144,14 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
     reminderLeadDays: [...new Set(e.REMINDER_LEAD_DAYS.split(",").map(Number))].filter((days) => days > 0).sort((a, b) => b - a),
     logLevel: e.LOG_LEVEL,
+    security: {
+      labMode: e.INSECURE_UNAUTHENTICATED_LAB === "true",
+      allowedServiceUrls: splitList(e.ALLOWED_SERVICE_URLS).map((url) => new URL(url).origin),
+      openIdMetadataUrl: e.BOT_OPENID_METADATA_URL,
+    },
+    encryptionKey: e.ENCRYPTION_KEY ? decodeKey(e.ENCRYPTION_KEY) : undefined,
+    dialogStateTtlDays: e.DIALOG_STATE_TTL_DAYS,
+    turnLockWaitMs: e.TURN_LOCK_WAIT_SECONDS * 1000,
   };
   return { ok: true, config: Object.freeze(config) };
 }

@@ -1,5 +1,6 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBot, testConfig } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
@@ -22,14 +23,12 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    config = parsed.config;
+    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
   });
   afterAll(() => database.drop());
 
   const chat = (conversationId: string, locale = "en-US") =>
-    new Conversation(createBot(config, database, log.logger, { notifier: new RecordingNotifier() }), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
+    new Conversation(testBot(config, database, log.logger), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
   const submit = (c: Conversation, data: Record<string, unknown>, replyToId = "card-1") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
 
   it("walks account info → subscriptions → review (with Edit) → submit, creating the customer and its subscriptions", async () => {

@@ -1,6 +1,7 @@
 import { ActivityTypes } from "botbuilder";
 import { ComponentDialog, TextPrompt, WaterfallDialog } from "botbuilder-dialogs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBot, testConfig } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import type { Command } from "../bot/commands.js";
@@ -43,15 +44,13 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    config = parsed.config;
+    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution" });
   });
   afterAll(() => database.drop());
 
-  const bot = () => createBot(config, database, logger, { notifier: new RecordingNotifier() });
+  const bot = () => testBot(config, database, logger);
   // The sample flow is registered through the same mechanism the product's flows use.
-  const botWithSample = () => createBot(config, database, logger, { notifier: new RecordingNotifier(), features: [sampleFlow()] });
+  const botWithSample = () => testBot(config, database, logger, { features: [sampleFlow()] });
   const alex = { tenantId: PROVIDER, aadObjectId: "aad-alex", name: "Alex Wilber" };
 
   it("greets on install with the menu, whose buttons are the registered commands", async () => {

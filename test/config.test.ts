@@ -28,7 +28,7 @@ describe("configuration", () => {
   });
 
   it("listens on all interfaces only once requests are authenticated (an app id is set)", () => {
-    const result = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret" });
+    const result = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret", PROVIDER_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47" });
     expect(result.ok && result.config.host).toBe("0.0.0.0");
   });
 
@@ -37,6 +37,10 @@ describe("configuration", () => {
     [{ PORT: "70000" }, "PORT must be between 1 and 65535"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL must start with postgresql://"],
     [{ MICROSOFT_APP_ID: "not-a-guid", MICROSOFT_APP_PASSWORD: "x" }, "MICROSOFT_APP_ID must be a GUID"],
+    [{ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "x" }, "PROVIDER_TENANT_ID is required when MICROSOFT_APP_ID is set"],
+    [{ HOST: "0.0.0.0" }, "HOST must be a loopback address (127.0.0.1, ::1, localhost) while MICROSOFT_APP_ID is unset"],
+    [{ ALLOWED_SERVICE_URLS: "smba.example.com" }, "ALLOWED_SERVICE_URLS must be a comma-separated list of http(s) origins"],
+    [{ ENCRYPTION_KEY: "short" }, "ENCRYPTION_KEY must be 32 random bytes, base64-encoded"],
     [{ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e" }, "MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set"],
     [{ MICROSOFT_APP_TYPE: "SingleTenant" }, "MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is SingleTenant"],
     [{ MICROSOFT_APP_TYPE: "Everyone" }, "MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI"],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testSecrets } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { validateAccount } from "../src/customers/customerSchema.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -57,7 +58,7 @@ describe(`customer service (${providerUnderTest})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
-    service = new CustomerService(database.db);
+    service = new CustomerService(database.db, { secrets: testSecrets() });
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-1", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-1" });
     otherProvider = await makeCaller(database.db, { kind: "provider", tenantId: "prov-2" });
@@ -104,7 +105,8 @@ describe(`customer service (${providerUnderTest})`, () => {
     const first = await service.create(admin, command);
     const second = await service.create(admin, command);
     expect(first.created).toBe(true);
-    expect(second).toEqual({ created: false, customer: expect.objectContaining({ id: first.customer.id }) });
+    // The creator asking again gets the temporary password again (it is kept until they press Done).
+    expect(second).toEqual({ created: false, customer: expect.objectContaining({ id: first.customer.id }), temporaryPassword: first.created ? first.temporaryPassword : "" });
     expect(await database.db.customer.count({ where: { domainPrefix: "twice" } })).toBe(1);
     expect(await database.db.subscription.count({ where: { customerId: first.customer.id } })).toBe(1);
   });

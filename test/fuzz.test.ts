@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../bot/app.js";
-import { parseConfig } from "../src/config.js";
+import { testConfig } from "./helpers/harness.js";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -37,9 +37,8 @@ describe(`fuzzing /api/messages (${providerUnderTest})`, () => {
     process.on("unhandledRejection", onUnhandled);
     scratch = await emptyDatabase();
     connector = await new FakeConnector().start();
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER, REMINDER_INTERVAL_SECONDS: "0" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    app = await startApp({ ...parsed.config, port: 0, database: scratch.database }, memoryLogger("fatal").logger);
+    connector.enrol("29:admin", { tenantId: PROVIDER, aadObjectId: "aad-admin" });
+    app = await startApp({ ...testConfig({ PROVIDER_TENANT_ID: PROVIDER }), port: 0, database: scratch.database }, memoryLogger("fatal").logger);
   });
   afterAll(async () => {
     process.off("unhandledRejection", onUnhandled);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../bot/app.js";
-import { parseConfig, type Config } from "../src/config.js";
+import type { Config } from "../src/config.js";
+import { testConfig } from "./helpers/harness.js";
 import { ProactiveNotifier } from "../bot/proactive.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
@@ -20,9 +21,8 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
   beforeAll(async () => {
     scratch = await emptyDatabase();
     connector = await new FakeConnector().start();
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER, REMINDER_INTERVAL_SECONDS: "0" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    config = { ...parsed.config, port: 0, database: scratch.database };
+    connector.enrol("29:alex", { tenantId: PROVIDER, aadObjectId: "aad-alex" });
+    config = { ...testConfig({ PROVIDER_TENANT_ID: PROVIDER }), port: 0, database: scratch.database };
     app = await startApp(config, log.logger);
   });
   afterAll(async () => {
@@ -88,6 +88,7 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
   it("with an app id configured, a request without a Bot Framework token is refused with 401 and changes nothing", async () => {
     const own = await emptyDatabase();
     const secured = await startApp({ ...config, database: own.database, port: 0, host: "127.0.0.1", microsoftApp: { id: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", password: "secret", type: "MultiTenant" } }, memoryLogger("fatal").logger);
+    // (No key endpoint is contacted: a request without a token is refused before.)
     try {
       const users = await secured.database.db.user.count();
       const response = await fetch(`http://127.0.0.1:${secured.port}/api/messages`, {

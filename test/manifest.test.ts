@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBot } from "./helpers/harness.js";
 import { buildAppPackage, buildManifest, ManifestInvalid, manifestDir, validateManifest } from "../manifest/appPackage.js";
 import { createBot } from "../bot/app.js";
 import { parseConfig } from "../src/config.js";
@@ -94,7 +95,7 @@ describe("the Teams app package", () => {
     it.each([...english, ...french])("%s (%s)", async (title, locale) => {
       const parsed = parseConfig({ PROVIDER_TENANT_ID: "tenant-manifest" });
       if (!parsed.ok) throw new Error(parsed.errors.join());
-      const chat = new Conversation(createBot(parsed.config, database, memoryLogger("warn").logger, { notifier: new RecordingNotifier() }), { tenantId: "tenant-manifest", aadObjectId: "aad-admin", name: "Admin", locale });
+      const chat = new Conversation(testBot(parsed.config, database, memoryLogger("warn").logger), { tenantId: "tenant-manifest", aadObjectId: "aad-admin", name: "Admin", locale });
       const replies = await chat.say(title);
       expect(replies.length).toBeGreaterThan(0);
       expect(texts(replies).join(" ")).not.toMatch(/didn't understand|n'ai pas compris/);

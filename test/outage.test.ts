@@ -6,7 +6,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../bot/app.js";
-import { parseConfig } from "../src/config.js";
+import { testConfig } from "./helpers/harness.js";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -45,9 +45,8 @@ describe.skipIf(!postgresUrl)("a database outage (postgresql)", () => {
     if (scratch.database.provider !== "postgresql") throw new Error("PostgreSQL expected");
     name = new URL(scratch.database.url).pathname.slice(1);
     connector = await new FakeConnector().start();
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    app = await startApp({ ...parsed.config, port: 0, database: scratch.database }, log.logger);
+    connector.enrol("29:alex", { tenantId: TENANT, aadObjectId: "aad-alex" });
+    app = await startApp({ ...testConfig({ PROVIDER_TENANT_ID: TENANT }), port: 0, database: scratch.database }, log.logger);
   });
   afterAll(async () => {
     await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testSecrets } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { InvalidInput, NotAllowed } from "../src/errors.js";
@@ -98,7 +99,7 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
     let directId: string;
 
     beforeAll(async () => {
-      customers = new CustomerService(database.db, () => clock);
+      customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
       subscriptions = new SubscriptionService(database.db, customers, () => clock);
       const north = await database.db.organisation.findUniqueOrThrow({ where: { tenantId: "ten-north" } });
       const northUser = await database.db.user.findFirstOrThrow({ where: { orgId: north.id, role: "admin" } });

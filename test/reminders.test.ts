@@ -1,5 +1,6 @@
 import { ConnectorSender } from "../bot/reminders/connectorSender.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { testSecrets } from "./helpers/harness.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -79,7 +80,7 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-rem", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-rem" });
     resellerUser = await makeCaller(database.db, { kind: "reseller", tenantId: "res-rem", name: "Northwind", providerOrgId: admin.organisation.id });
-    customers = new CustomerService(database.db, () => clock);
+    customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
     subscriptions = new SubscriptionService(database.db, customers, () => clock);
     const refs = new ConversationRefStore(database.db);
     for (const caller of [admin, agent, resellerUser]) await refs.remember(caller.userId, `a:conv-${caller.userId}`, referenceFor(caller));

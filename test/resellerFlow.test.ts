@@ -1,8 +1,8 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBot } from "../bot/app.js";
+import { testBot, testConfig } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
-import { parseConfig, type Config } from "../src/config.js";
+import type { Config } from "../src/config.js";
 import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.js";
 import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
@@ -23,13 +23,11 @@ describe(`the two-tier model in Teams (${providerUnderTest})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution", MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "not-used-here" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    config = parsed.config;
+    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution", MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "not-used-here" });
   });
   afterAll(() => database.drop());
 
-  const chat = (user: { tenantId: string; aadObjectId: string; name: string; locale?: string }) => new Conversation(createBot(config, database, logger, { notifier }), { ...user, conversationId: `conv-${user.aadObjectId}` });
+  const chat = (user: { tenantId: string; aadObjectId: string; name: string; locale?: string }) => new Conversation(testBot(config, database, logger, { notifier }), { ...user, conversationId: `conv-${user.aadObjectId}` });
   const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
 
   it("invite → accept from the reseller's tenant → provider told → customer for the reseller → reseller sees and suspends only its own", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.js";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
+import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
 import { validAccount } from "./helpers/fixtures.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
 
@@ -22,7 +23,7 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
 
   const start = async () => {
     const url = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
-    bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(PORT), DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", LOG_LEVEL: "warn" }, stdio: "ignore" });
+    bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(PORT), DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", LOG_LEVEL: "warn", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, stdio: "ignore" });
     for (let i = 0; i < 120; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok) return;
@@ -47,6 +48,7 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
   beforeAll(async () => {
     scratch = await emptyDatabase();
     connector = await new FakeConnector().start();
+    connector.enrol("29:alex", { tenantId: TENANT, aadObjectId: "aad-alex" });
   });
   afterAll(async () => {
     bot?.kill("SIGKILL");

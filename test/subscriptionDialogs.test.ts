@@ -1,5 +1,6 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBot, testConfig, testSecrets } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
@@ -26,18 +27,16 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
-    const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
-    if (!parsed.ok) throw new Error(parsed.errors.join());
-    config = parsed.config;
+    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
     const resolved = await new IdentityService(database.db, { providerTenantId: PROVIDER_TENANT, providerName: "Contoso Distribution", logger }).resolve({ tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", displayName: "Alex Wilber" });
     if (resolved.status !== "member") throw new Error("not a member");
     caller = resolved.caller;
-    const created = await new CustomerService(database.db).create(caller, { account: validAccount({ domainPrefix: "subsdialog" }), billingCycle: "monthly", lines: [{ offerId: "azure-plan", licences: 1 }], creationKey: "subs-dialog" });
+    const created = await new CustomerService(database.db, { secrets: testSecrets() }).create(caller, { account: validAccount({ domainPrefix: "subsdialog" }), billingCycle: "monthly", lines: [{ offerId: "azure-plan", licences: 1 }], creationKey: "subs-dialog" });
     customerId = created.customer.id;
   });
   afterAll(() => database.drop());
 
-  const chat = (conversationId: string, locale = "en-US") => new Conversation(createBot(config, database, logger, { notifier: new RecordingNotifier() }), { ...user, locale, conversationId });
+  const chat = (conversationId: string, locale = "en-US") => new Conversation(testBot(config, database, logger), { ...user, locale, conversationId });
   const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card-x") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
   const audit = (action: string) => database.db.auditEntry.findMany({ where: { customerId, action } });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testSecrets } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { InvalidInput, NotAllowed, OfferLimitReached, StaleVersion } from "../src/errors.js";
@@ -79,7 +80,7 @@ describe(`subscription service (${providerUnderTest})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
-    customers = new CustomerService(database.db, () => clock);
+    customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
     service = new SubscriptionService(database.db, customers, () => clock);
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-s" });
     reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-s", name: "Northwind", providerOrgId: admin.organisation.id });

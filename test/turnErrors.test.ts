@@ -31,9 +31,15 @@ describe("what a user is told when a turn fails", () => {
     expect(replies[0].text).toContain("Désolé");
   });
 
-  it("an invoke gets an invoke response, not a chat message", async () => {
-    const { replies } = await answerTo(new Error("boom"), { type: "invoke", name: "adaptiveCard/action" });
-    expect(replies).toEqual([expect.objectContaining({ type: "invokeResponse", value: { status: 500 } })]);
+  it("item 13: an invoke whose turn fails gets a proper invoke response (200, the card action's error form), not a chat message", async () => {
+    const { replies } = await answerTo(new Error("boom"), { type: "invoke", name: "adaptiveCard/action", locale: "en-US" });
+    expect(replies).toEqual([
+      expect.objectContaining({
+        type: "invokeResponse",
+        value: { status: 200, body: { statusCode: 500, type: "application/vnd.microsoft.error", value: { code: "InternalError", message: expect.stringContaining("Sorry, something went wrong") } } },
+      }),
+    ]);
+    expect(JSON.stringify(replies)).not.toContain("boom");
   });
 
   it("other activities get nothing", async () => {

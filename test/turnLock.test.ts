@@ -1,10 +1,11 @@
 import type { Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testBot } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
-import { InProcessTurnLock } from "../src/db/turnLock.js";
+import { InProcessTurnLock } from "../bot/turns/turnLock.js";
 import { cardOf, Conversation } from "./helpers/conversation.js";
 import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
@@ -20,7 +21,7 @@ describe("one turn at a time per user and conversation", () => {
       await new Promise((resolve) => setTimeout(resolve, ms));
       order.push(`${name}:end`);
     };
-    await Promise.all([lock.run("a", step("a1", 30)), lock.run("a", step("a2", 1)), lock.run("b", step("b1", 1))]);
+    await Promise.all([lock.run("a", step("a1", 30), 1000), lock.run("a", step("a2", 1), 1000), lock.run("b", step("b1", 1), 1000)]);
     expect(order.indexOf("a1:end")).toBeLessThan(order.indexOf("a2:start"));
     expect(order.indexOf("b1:end")).toBeLessThan(order.indexOf("a1:end"));
   });
@@ -42,8 +43,8 @@ describe("one turn at a time per user and conversation", () => {
       const parsed = parseConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT });
       if (!parsed.ok) throw new Error(parsed.errors.join());
       const user = { tenantId: PROVIDER_TENANT, aadObjectId: "aad-two", name: "Two", conversationId: "conv-two-instances" };
-      const a = new Conversation(createBot(parsed.config, database, memoryLogger("fatal").logger, { notifier: new RecordingNotifier() }), user);
-      const b = new Conversation(createBot(parsed.config, second, memoryLogger("fatal").logger, { notifier: new RecordingNotifier() }), user);
+      const a = new Conversation(testBot(parsed.config, database, memoryLogger("fatal").logger), user);
+      const b = new Conversation(testBot(parsed.config, second, memoryLogger("fatal").logger), user);
       const flowId = (cardOf(await a.say("new customer")).actions![0].data as { flowId: string }).flowId;
       const submit = (c: Conversation, value: Record<string, unknown>) => c.send({ type: "message", value } as Partial<Activity>);
       await submit(a, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "twoinstances" }) });

@@ -13,6 +13,7 @@ import { isUniqueViolation } from "../db/errors.js";
 import { DomainTaken, InvalidInput, NotAllowed, NotFound, type FieldIssue } from "../errors.js";
 import type { Caller } from "../identity/identityService.js";
 import { generateTemporaryPassword, hashPassword } from "../security/password.js";
+import type { SecretBox } from "../security/secretBox.js";
 import { validateAccount, type AccountInfo } from "./customerSchema.js";
 
 export const orderLineSchema = z.object({ offerId: z.string().min(1).max(80), licences: z.number().int() });
@@ -27,9 +28,14 @@ export interface CreateCustomerCommand {
   creationKey: string;
 }
 
+/**
+ * The outcome of a creation. A repeated submit (double click, redelivery, "try again" after the
+ * confirmation could not be delivered) finds the customer created the first time and, for the
+ * person who created it, the temporary password again while it is kept.
+ */
 export type CreateCustomerResult =
   | { created: true; customer: CustomerRow; adminAccount: string; temporaryPassword: string; subscriptionIds: string[] }
-  | { created: false; customer: CustomerRow };
+  | { created: false; customer: CustomerRow; temporaryPassword?: string };
 
 export interface CustomerRow {
   id: string;
@@ -50,18 +56,37 @@ export interface CustomerPage {
 
 export const PAGE_SIZE = 8;
 
+/** What a sealed temporary password is bound to: it opens only for this customer. */
+const credentialContext = (customerId: string) => `customer-credential:${customerId}`;
+
 export function searchKey(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
 }
 
+export interface CustomerServiceOptions {
+  /** Seals a new customer's temporary password until its creator has seen it. */
+  secrets: SecretBox;
+  now?: () => Date;
+  /** How long an unseen temporary password is kept at most. */
+  passwordKeepDays?: number;
+}
+
+export const DEFAULT_PASSWORD_KEEP_DAYS = 30;
+
 export class CustomerService {
   private readonly catalog: CatalogService;
+  private readonly secrets: SecretBox;
+  private readonly now: () => Date;
+  private readonly passwordKeepMs: number;
 
   constructor(
     private readonly db: Db,
-    private readonly now: () => Date = () => new Date(),
+    options: CustomerServiceOptions,
   ) {
     this.catalog = new CatalogService(db);
+    this.secrets = options.secrets;
+    this.now = options.now ?? (() => new Date());
+    this.passwordKeepMs = (options.passwordKeepDays ?? DEFAULT_PASSWORD_KEEP_DAYS) * 86_400_000;
   }
 
   async isDomainAvailable(prefix: string): Promise<boolean> {
@@ -151,6 +176,10 @@ export class CustomerService {
           const order = await tx.order.create({ data: { customerId: customer.id, billingCycle: command.billingCycle, idempotencyKey: `customer:${command.creationKey}`, createdById: caller.userId } });
           subscriptionIds = await writeSubscriptions(tx, caller, { id: order.id, customerId: customer.id, billingCycle: command.billingCycle }, lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), now);
         }
+        // Kept sealed, in the same transaction: no commit without a way to show the password again.
+        await tx.customerCredential.create({
+          data: { customerId: customer.id, ownerUserId: caller.userId, sealedPassword: this.secrets.seal(temporaryPassword, credentialContext(customer.id)), createdAt: now, expiresAt: new Date(now.getTime() + this.passwordKeepMs) },
+        });
         await audit(tx, caller, { action: "customer.created", customerId: customer.id, after: { companyName: value.companyName, domain: `${value.domainPrefix}.onmicrosoft.com`, segment: value.segment, resellerOrgId: command.resellerOrgId ?? null } }, now);
         return { created: true as const, customer, adminAccount, temporaryPassword, subscriptionIds };
       });
@@ -190,7 +219,31 @@ export class CustomerService {
     });
     if (!customer) throw new NotFound("customer");
     this.requireAccess(caller, customer);
-    return customer;
+    const credential = await this.db.customerCredential.findUnique({ where: { customerId }, select: { ownerUserId: true, expiresAt: true } });
+    /** Whether the caller created this customer and its temporary password is still kept for them. */
+    const passwordKeptForCaller = Boolean(credential && credential.ownerUserId === caller.userId && credential.expiresAt > this.now());
+    return { ...customer, passwordKeptForCaller };
+  }
+
+  /** The temporary password of a customer the caller created, while it is kept (until Done, or its expiry). */
+  async revealPassword(caller: Caller, customerId: string): Promise<{ companyName: string; adminAccount: string; temporaryPassword: string }> {
+    const customer = await this.db.customer.findUnique({ where: { id: customerId } });
+    if (!customer) throw new NotFound("customer");
+    this.requireAccess(caller, customer);
+    const temporaryPassword = await this.keptPassword(caller, customerId);
+    if (temporaryPassword === undefined) throw new NotFound("customer.password");
+    return { companyName: customer.companyName, adminAccount: customer.adminAccount, temporaryPassword };
+  }
+
+  /** The creator has the password (pressed Done): it is erased. Only the creator can. */
+  async forgetPassword(caller: Caller, customerId: string): Promise<void> {
+    await this.db.customerCredential.deleteMany({ where: { customerId, ownerUserId: caller.userId } });
+  }
+
+  /** Erases temporary passwords kept past their expiry; returns how many. */
+  static async pruneExpiredCredentials(db: Db, now: Date): Promise<number> {
+    const { count } = await db.customerCredential.deleteMany({ where: { expiresAt: { lte: now } } });
+    return count;
   }
 
   /** The customers a caller may see: all of its provider's, or those delegated to its reseller. */
@@ -203,9 +256,15 @@ export class CustomerService {
     if (!allowed) throw new NotAllowed("customer.read");
   }
 
-  private replay(caller: Caller, customer: CustomerRow): CreateCustomerResult {
+  private async replay(caller: Caller, customer: CustomerRow): Promise<CreateCustomerResult> {
     this.requireAccess(caller, customer);
-    return { created: false, customer };
+    return { created: false, customer, temporaryPassword: await this.keptPassword(caller, customer.id) };
+  }
+
+  private async keptPassword(caller: Caller, customerId: string): Promise<string | undefined> {
+    const credential = await this.db.customerCredential.findUnique({ where: { customerId } });
+    if (!credential || credential.ownerUserId !== caller.userId || credential.expiresAt <= this.now()) return undefined;
+    return this.secrets.open(credential.sealedPassword, credentialContext(customerId));
   }
 
   /** A reseller that has an active partnership with the caller's provider. */

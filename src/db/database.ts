@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { applyMigrations, type Provider } from "./migrations.js";
-import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turnLock.js";
+import { isolatedSqlite } from "./sqliteIsolation.js";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../generated/sqlite/client.js";
@@ -20,18 +20,20 @@ export type { Prisma } from "../generated/sqlite/client.js";
 export interface Database {
   readonly db: Db;
   readonly provider: Provider;
+  readonly config: Config["database"];
   /** Where the data lives, without credentials: for logs and /healthz. */
   readonly description: string;
-  /** Serialises the turns of one user in one conversation (across instances on PostgreSQL). */
-  readonly turnLock: TurnLock;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-/** A fresh driver adapter factory for the configured database. */
+/**
+ * A fresh driver adapter factory for the configured database. SQLite's single connection is
+ * wrapped so that a statement outside a transaction never runs inside another turn's open one.
+ */
 export function adapterFor(database: Config["database"]): SqlMigrationAwareDriverAdapterFactory {
-  return database.provider === "sqlite" ? new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }) : new PrismaPg({ connectionString: database.url });
+  return database.provider === "sqlite" ? isolatedSqlite(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 })) : new PrismaPg({ connectionString: database.url });
 }
 
 export function openDatabase(database: Config["database"]): Database {
@@ -40,10 +42,9 @@ export function openDatabase(database: Config["database"]): Database {
     database.provider === "sqlite"
       ? new SqliteClient({ adapter: adapterFor(database) })
       : (new PostgresClient({ adapter: adapterFor(database) }) as unknown as Db);
-  const turnLock = database.provider === "sqlite" ? new InProcessTurnLock() : new PostgresTurnLock(database.url);
   return {
     db,
-    turnLock,
+    config: database,
     provider: database.provider,
     description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),
     migrate: async () => {
@@ -53,7 +54,6 @@ export function openDatabase(database: Config["database"]): Database {
       return applied;
     },
     close: async () => {
-      await turnLock.close();
       await db.$disconnect();
     },
   };

@@ -2,6 +2,7 @@
 export const en = {
   "app.name": "CSP Partner Bot",
   "error.apology": "Sorry, something went wrong on my side. Nothing you entered was lost; please try again in a moment.",
+  "turn.stillWorking": "I'm still working on your previous message. Please send this one again in a moment.",
   "error.busy": "I was still working on your previous message. Please send that again.",
   "error.dbUnavailable": "I can't reach my database right now. Nothing was changed; please try again in a minute.",
   "error.staleCard": "This card is no longer active. Type **menu** to start again.",

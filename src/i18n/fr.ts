@@ -4,6 +4,7 @@ import type { MessageKey } from "./en.js";
 export const fr: Record<MessageKey, string> = {
   "app.name": "Bot Partenaire CSP",
   "error.apology": "Désolé, une erreur s'est produite de mon côté. Rien de ce que vous avez saisi n'est perdu ; réessayez dans un instant.",
+  "turn.stillWorking": "Je traite encore votre message précédent. Renvoyez celui-ci dans un instant, s'il vous plaît.",
   "error.busy": "Je traitais encore votre message précédent. Renvoyez celui-ci, s'il vous plaît.",
   "error.dbUnavailable": "Je n'arrive pas à joindre ma base de données pour le moment. Rien n'a été modifié ; réessayez dans une minute.",
   "error.staleCard": "Cette carte n'est plus active. Tapez **menu** pour recommencer.",

@@ -30,8 +30,23 @@ const identityInput = z.object({
   tenantId: z.string().trim().min(1).max(100),
   aadObjectId: z.string().trim().min(1).max(200),
   displayName: z.string().trim().max(200).catch(""),
-  locale: z.string().max(20).optional(),
+  locale: z
+    .string()
+    .max(100)
+    .transform((tag) => canonicalLocale(tag))
+    .optional()
+    .catch(undefined),
 });
+
+/** A valid BCP 47 tag in canonical form (at most 35 characters, as Bot Framework allows), or undefined. */
+export function canonicalLocale(tag: string): string | undefined {
+  try {
+    const canonical = Intl.getCanonicalLocales(tag)[0];
+    return canonical && canonical.length <= 35 ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
 export type IdentityInput = z.input<typeof identityInput>;
 
 /** Setting that records the provider tenant when none is configured (local use). */

@@ -24,12 +24,33 @@ export interface StoredDocument {
   eTag: string;
 }
 
-export class StateStore {
-  constructor(private readonly db: Db) {}
+export interface StateStoreOptions {
+  /** State not written for this long is forgotten (an abandoned flow does not live forever). */
+  ttlMs: number;
+  now: () => Date;
+}
 
+export class StateStore {
+  private readonly options: StateStoreOptions;
+
+  constructor(
+    private readonly db: Db,
+    options: Partial<StateStoreOptions> = {},
+  ) {
+    this.options = { ttlMs: options.ttlMs ?? 7 * 86_400_000, now: options.now ?? (() => new Date()) };
+  }
+
+  /** The documents of these keys; an expired one reads as empty (its eTag kept, so writing it again is still checked). */
   async read(keys: string[]): Promise<Map<string, StoredDocument>> {
     const rows = keys.length ? await this.db.botState.findMany({ where: { key: { in: keys } } }) : [];
-    return new Map(rows.map((row) => [row.key, { data: JSON.parse(row.data) as Record<string, unknown>, eTag: row.etag }]));
+    const oldest = this.options.now().getTime() - this.options.ttlMs;
+    return new Map(rows.map((row) => [row.key, { data: row.updatedAt.getTime() < oldest ? {} : (JSON.parse(row.data) as Record<string, unknown>), eTag: row.etag }]));
+  }
+
+  /** Deletes state that has expired; returns how many documents. */
+  async pruneExpired(): Promise<number> {
+    const { count } = await this.db.botState.deleteMany({ where: { updatedAt: { lt: new Date(this.options.now().getTime() - this.options.ttlMs) } } });
+    return count;
   }
 
   /**

@@ -1,0 +1,131 @@
+/**
+ * The HTTP edge: restify with no body plugin (bodies are read by jsonBody.ts, JSON only, bounded,
+ * never written to disk), a Bot Framework envelope check, authentication before any turn, and
+ * answers written here with no internal detail. restify's own log lines go through the
+ * redacting logger, with requests reduced to method and path.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from "botbuilder";
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from "botframework-connector";
+import { pino } from "pino";
+import restify from "restify";
+import { z } from "zod";
+import type { Logger } from "../../src/log.js";
+import type { RequestAuthenticator } from "./authentication.js";
+import { readJsonBody } from "./jsonBody.js";
+
+/** CloudAdapter whose turns are started with a request already authenticated here. */
+export class PartnerAdapter extends CloudAdapter {
+  constructor(auth: BotFrameworkAuthentication) {
+    super(auth);
+  }
+
+  runActivity(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
+/** A valid BCP 47 tag, canonicalised; anything else is dropped (the default language applies). */
+const localeTag = z
+  .string()
+  .max(100)
+  .transform((tag, ctx) => {
+    try {
+      return Intl.getCanonicalLocales(tag)[0] ?? z.NEVER;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not a language tag" });
+      return z.NEVER;
+    }
+  });
+
+/** Card data: what a card can carry, bounded (a card has tens of fields, not thousands). */
+const cardValue = z.unknown().refine((value) => {
+  const json = JSON.stringify(value);
+  return json === undefined || json.length <= 32 * 1024;
+}, "card data too large");
+
+const timestamp = z.preprocess((value) => (typeof value === "string" ? new Date(value) : value), z.date().optional().catch(undefined));
+
+/** The envelope every Bot Framework activity has; anything else is refused before a turn. */
+export const activityEnvelope = z.looseObject({
+  type: z.string().min(1).max(64),
+  channelId: z.string().min(1).max(64),
+  serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  conversation: z.looseObject({ id: z.string().min(1).max(1024) }),
+  from: z.looseObject({ id: z.string().min(1).max(1024) }),
+  // Optional fields the bot reads are dropped when malformed rather than trusted.
+  locale: localeTag.optional().catch(undefined),
+  text: z.string().max(100_000).optional().catch(undefined),
+  value: cardValue.optional(),
+  timestamp,
+  localTimestamp: timestamp,
+});
+
+export interface HttpServerParts {
+  adapter: PartnerAdapter;
+  authenticator: RequestAuthenticator;
+  run: (context: TurnContext) => Promise<void>;
+  health: () => Promise<{ status: number; body: object }>;
+  logger: Logger;
+}
+
+export function createHttpServer(parts: HttpServerParts): restify.Server {
+  const { adapter, authenticator, logger } = parts;
+  const server = restify.createServer({ name: "csp-partner-bot", handleUncaughtExceptions: false, log: restifyLogger(logger) as never });
+  // Slow clients are cut off: the whole request within 30 s, its headers within 10 s.
+  server.server.requestTimeout = 30_000;
+  server.server.headersTimeout = 10_000;
+
+  server.post("/api/messages", async (req: restify.Request, res: restify.Response) => {
+    const body = await readJsonBody(req);
+    if (!body.ok) return reply(res, body.status, body.status === 400 ? { error: body.reason } : undefined, body.status !== 400);
+    const envelope = activityEnvelope.safeParse(body.value);
+    if (!envelope.success) return reply(res, 400, { error: "not a Bot Framework activity" });
+    const activity = envelope.data as unknown as Activity;
+    const authorization = typeof req.headers.authorization === "string" ? req.headers.authorization : "";
+    const authenticated = await authenticator.authenticate(activity, authorization);
+    if (!authenticated.ok) return reply(res, authenticated.status);
+    try {
+      const invoke = await adapter.runActivity(authenticated.result, activity, parts.run);
+      reply(res, invoke?.status ?? 200, invoke?.body);
+    } catch (error) {
+      logger.error({ err: error, activityId: activity.id, activityType: activity.type }, "the activity could not be processed");
+      reply(res, 500);
+    }
+  });
+
+  server.get("/healthz", async (_req: restify.Request, res: restify.Response) => {
+    const { status, body } = await parts.health();
+    reply(res, status, body);
+  });
+  return server;
+}
+
+/** Writes a JSON answer directly (no restify formatter: nothing to fail, nothing to log). */
+export function reply(res: ServerResponse, status: number, body?: unknown, close = false): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = close ? { connection: "close" } : {};
+  if (body === undefined) {
+    res.writeHead(status, { ...headers, "content-length": "0" });
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(json)) });
+  res.end(json);
+}
+
+/** restify's logger: the app's redacting logger, with requests and responses reduced to what is safe. */
+function restifyLogger(logger: Logger): pino.Logger {
+  return logger.child(
+    { component: "restify" },
+    {
+      serializers: {
+        req: (req: IncomingMessage) => ({ method: req?.method, url: req?.url?.split("?")[0] }),
+        res: (res: ServerResponse) => ({ statusCode: res?.statusCode }),
+        err: pino.stdSerializers.err,
+        body: () => "[omitted]",
+      },
+    },
+  );
+}

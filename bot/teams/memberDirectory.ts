@@ -1,0 +1,65 @@
+/**
+ * Which organisation a Teams user belongs to. The conversation's tenant is where the chat
+ * lives, not necessarily the user's: a reseller's user can be a guest in the provider's team,
+ * or an external member of a group chat. The Teams roster answers for each member with the
+ * user's own tenant and role (user, guest, anonymous); the bot enrols people by that home
+ * tenant. Answers are cached per conversation and member for an hour.
+ */
+import { TeamsInfo, type TurnContext } from "botbuilder";
+
+export interface Membership {
+  /** The user's own tenant, as the roster gives it. */
+  tenantId?: string;
+  /** "user", "guest", "anonymous", or whatever Teams adds later. */
+  userRole?: string;
+}
+
+export interface MemberDirectory {
+  /** The roster's entry for the activity's sender; undefined when the roster has no such member. */
+  membership(context: TurnContext): Promise<Membership | undefined>;
+}
+
+export type HomeTenant = { tenantId: string } | { refused: "guest" | "anonymous" | "notMember" };
+
+/**
+ * The tenant to enrol the sender by. A member whose roster tenant differs from the conversation's
+ * belongs to that other tenant; a guest whose home tenant the roster does not give, and anonymous
+ * participants, are not enrolled in this conversation.
+ */
+export function homeTenant(conversationTenantId: string, member: Membership | undefined): HomeTenant {
+  if (!member) return { refused: "notMember" };
+  if (member.userRole === "anonymous") return { refused: "anonymous" };
+  if (member.tenantId && member.tenantId !== conversationTenantId) return { tenantId: member.tenantId };
+  if (member.userRole === "guest") return { refused: "guest" };
+  return { tenantId: conversationTenantId };
+}
+
+/** The roster of the Bot Connector the activity came from (GET /v3/conversations/{id}/members/{userId}). */
+export class TeamsRoster implements MemberDirectory {
+  private readonly cache = new Map<string, { value: Membership | undefined; until: number }>();
+
+  constructor(
+    private readonly ttlMs = 3_600_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async membership(context: TurnContext): Promise<Membership | undefined> {
+    const { conversation, from } = context.activity;
+    const key = `${conversation.id}\n${from.id}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.value;
+    let value: Membership | undefined;
+    try {
+      const member = await TeamsInfo.getMember(context, from.id);
+      value = { tenantId: member.tenantId, userRole: member.userRole };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 403) throw error;
+      value = undefined;
+    }
+    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    // A refusal is remembered briefly only: the roster may lag behind a member just added.
+    this.cache.set(key, { value, until: Date.now() + (value ? this.ttlMs : 60_000) });
+    return value;
+  }
+}
