@@ -2,7 +2,7 @@
 import type { Attachment, TurnContext } from "botbuilder";
 import { z } from "zod";
 import { InvalidInput } from "../src/errors.js";
-import type { Translate } from "../src/i18n/index.js";
+import { escapeMarkdown as md, type Translate } from "../src/i18n/index.js";
 import { roles, type Caller, type IdentityService } from "../src/identity/identityService.js";
 import { renderCard } from "./cards/render.js";
 import type { Command, CommandInput } from "./commands.js";
@@ -15,7 +15,7 @@ export function staffCardData(t: Translate, caller: Caller, members: { id: strin
     intro: t("staff.intro"),
     members: members.map((member) => ({
       id: member.id,
-      name: member.displayName || "-",
+      name: member.displayName ? md(member.displayName) : "-",
       roleText: t(member.role === "admin" ? "role.admin" : "role.agent"),
       canChange: caller.role === "admin" && member.id !== caller.userId,
       newRole: member.role === "admin" ? "agent" : "admin",

@@ -1,7 +1,7 @@
 /** Data and builders of the cards that every user meets: menu, help, profile, not enrolled. */
 import type { Attachment } from "botbuilder";
 import type { Caller } from "../../src/identity/identityService.js";
-import type { Translate } from "../../src/i18n/index.js";
+import { escapeMarkdown as md, type Translate } from "../../src/i18n/index.js";
 import type { MessageKey } from "../../src/i18n/index.js";
 import { renderCard } from "./render.js";
 
@@ -47,8 +47,8 @@ export function profileCardData(t: Translate, caller: Caller): ProfileCardData {
   return {
     title: t("profile.title"),
     facts: [
-      { label: t("profile.name"), value: caller.displayName || "-" },
-      { label: t("profile.organisation"), value: caller.organisation.name },
+      { label: t("profile.name"), value: caller.displayName ? md(caller.displayName) : "-" },
+      { label: t("profile.organisation"), value: md(caller.organisation.name) },
       { label: t("profile.organisationKind"), value: t(`orgKind.${caller.organisation.kind}`) },
       { label: t("profile.role"), value: t(`role.${caller.role}`) },
       { label: t("profile.tenant"), value: caller.tenantId },

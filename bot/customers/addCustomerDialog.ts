@@ -100,7 +100,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       case "customer.subscriptions.next":
         return this.onSubscriptions(dc, state, submit);
       case "customer.subscriptions.cycle":
-        state.quantities = readQuantities(submit).quantities;
+        state.quantities = readQuantities(submit, await this.shownOffers(state)).quantities;
         state.cycle = z.enum(billingCycles).catch(state.cycle).parse(submit.cycle);
         await this.showSubscriptions(dc, state, []);
         return Dialog.EndOfTurn;
@@ -108,7 +108,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
         state.quantities = {};
         return this.toReview(dc, state);
       case "customer.subscriptions.back":
-        state.quantities = readQuantities(submit).quantities;
+        state.quantities = readQuantities(submit, await this.shownOffers(state)).quantities;
         await this.showAccount(dc, state, []);
         return Dialog.EndOfTurn;
       case "customer.review.editAccount":
@@ -136,7 +136,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   }
 
   private async onSubscriptions(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
-    const { quantities, issues: numberIssues } = readQuantities(submit);
+    const { quantities, issues: numberIssues } = readQuantities(submit, await this.shownOffers(state));
     state.quantities = quantities;
     const account = state.account as AccountInfo;
     const lines = Object.entries(quantities)
@@ -169,9 +169,10 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     try {
       const result = await this.customers.create(caller, { account: state.account, billingCycle: state.cycle, lines, resellerOrgId: state.resellerOrgId, creationKey: state.creationKey });
       await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [result.customer.companyName] }));
-      if (result.created) {
+      // Created now, or earlier by this same submit (the confirmation could not be delivered): the password, while kept.
+      if (result.temporaryPassword) {
         await dc.context.sendActivity({
-          attachments: [createdCard(createdCardData({ t, locale }, { company: result.customer.companyName, adminAccount: result.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
+          attachments: [createdCard(createdCardData({ t, locale }, { company: result.customer.companyName, adminAccount: result.customer.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
         });
       } else {
         await dc.context.sendActivity(t("customer.created.already", { company: result.customer.companyName, domain: `${result.customer.domainPrefix}.onmicrosoft.com` }));
@@ -207,6 +208,11 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     await dc.context.sendActivity({
       attachments: [subscriptionsCard(subscriptionsCardData({ t, locale }, { flowId: state.flowId, company: account.companyName, segment: account.segment, cycle: state.cycle, offers, quantities: state.quantities, issues }))],
     });
+  }
+
+  /** The offers the subscriptions card shows for this customer type and billing cycle. */
+  private async shownOffers(state: FlowState): Promise<Set<string>> {
+    return new Set((await this.catalog.baseOffers((state.account as AccountInfo).segment, state.cycle)).map((offer) => offer.id));
   }
 
   private async chosenLines(state: FlowState) {

@@ -8,7 +8,7 @@ import { segments } from "../../src/catalog/catalogSeed.js";
 import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { FieldIssue } from "../../src/errors.js";
 import type { Locale } from "../../src/config.js";
-import type { MessageKey, Translate } from "../../src/i18n/index.js";
+import { escapeMarkdown as md, type MessageKey, type Translate } from "../../src/i18n/index.js";
 import { renderCard } from "../cards/render.js";
 
 export interface Lang {
@@ -159,14 +159,14 @@ export function reviewCardData(
   const a = input.account;
   const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(a.country) ?? a.country;
   const facts = [
-    { label: t("field.companyName"), value: a.companyName },
+    { label: t("field.companyName"), value: md(a.companyName) },
     { label: t("field.segment"), value: t(`segment.${a.segment}` as MessageKey) },
-    { label: t("customer.details.address"), value: [a.addressLine1, a.addressLine2, `${a.postalCode} ${a.city}`, a.region, countryName].filter(Boolean).join(", ") },
-    ...(a.phone ? [{ label: t("field.phone"), value: a.phone }] : []),
-    { label: t("customer.details.contact"), value: `${a.contactFirstName} ${a.contactLastName} <${a.contactEmail}>` },
+    { label: t("customer.details.address"), value: md([a.addressLine1, a.addressLine2, `${a.postalCode} ${a.city}`, a.region, countryName].filter(Boolean).join(", ")) },
+    ...(a.phone ? [{ label: t("field.phone"), value: md(a.phone) }] : []),
+    { label: t("customer.details.contact"), value: md(`${a.contactFirstName} ${a.contactLastName} <${a.contactEmail}>`) },
     { label: t("field.culture"), value: a.culture },
     { label: t("customer.details.domain"), value: `${a.domainPrefix}.onmicrosoft.com` },
-    ...(input.resellerName ? [{ label: t("field.reseller"), value: input.resellerName }] : []),
+    ...(input.resellerName ? [{ label: t("field.reseller"), value: md(input.resellerName) }] : []),
     ...(input.lines.length ? [{ label: t("field.billingCycle"), value: t(`cycle.${input.cycle}`) }] : []),
   ];
   const totalCents = input.lines.reduce((sum, line) => sum + line.offer.unitPriceCents * line.licences, 0);
@@ -206,9 +206,10 @@ export function createdCardData({ t }: Lang, input: { company: string; adminAcco
     title: t("customer.created.title", { company: input.company }),
     setupInfoTitle: t("customer.created.setupInfo"),
     adminAccountLabel: t("customer.created.adminAccount"),
-    adminAccount: input.adminAccount,
+    adminAccount: md(input.adminAccount),
     passwordLabel: t("customer.created.password"),
-    password: input.password,
+    // Shown as text, not Markdown: a password with * or _ must read exactly as it is.
+    password: md(input.password),
     warning: t("customer.created.warning"),
     doneLabel: t("customer.created.done"),
     openLabel: t("customer.open"),
@@ -249,7 +250,7 @@ export function customerListCardData({ t }: Lang, page: CustomerPage, query: str
     emptyText: t("customer.list.empty"),
     items: page.items.map((item) => ({
       id: item.id,
-      name: item.companyName,
+      name: md(item.companyName),
       detail: item.resellerName
         ? t("customer.list.itemReseller", { domain: `${item.domainPrefix}.onmicrosoft.com`, count: item.subscriptionCount, reseller: item.resellerName })
         : t("customer.list.item", { domain: `${item.domainPrefix}.onmicrosoft.com`, count: item.subscriptionCount }),
@@ -273,6 +274,8 @@ export interface CustomerDetailsCardData {
   openLabel: string;
   newSubscriptionLabel: string;
   customerId: string;
+  canShowPassword: boolean;
+  showPasswordLabel: string;
 }
 
 export interface CustomerDetails {
@@ -293,18 +296,20 @@ export interface CustomerDetails {
   openedAt: Date;
   reseller: { name: string } | null;
   subscriptions: { id: string; licences: number; status: string; offer: { name: string } }[];
+  /** The caller created this customer and its temporary password is still kept for them. */
+  passwordKeptForCaller?: boolean;
 }
 
 export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerDetails): CustomerDetailsCardData {
   const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(customer.country) ?? customer.country;
   return {
-    title: customer.companyName,
+    title: md(customer.companyName),
     facts: [
       { label: t("customer.details.domain"), value: `${customer.domainPrefix}.onmicrosoft.com` },
       { label: t("customer.details.segment"), value: t(`segment.${customer.segment}` as MessageKey) },
-      { label: t("customer.details.contact"), value: `${customer.contactFirstName} ${customer.contactLastName} <${customer.contactEmail}>` },
-      { label: t("customer.details.address"), value: [customer.addressLine1, customer.addressLine2, `${customer.postalCode} ${customer.city}`, customer.region, countryName].filter(Boolean).join(", ") },
-      { label: t("customer.details.reseller"), value: customer.reseller?.name ?? t("customer.details.noReseller") },
+      { label: t("customer.details.contact"), value: md(`${customer.contactFirstName} ${customer.contactLastName} <${customer.contactEmail}>`) },
+      { label: t("customer.details.address"), value: md([customer.addressLine1, customer.addressLine2, `${customer.postalCode} ${customer.city}`, customer.region, countryName].filter(Boolean).join(", ")) },
+      { label: t("customer.details.reseller"), value: customer.reseller ? md(customer.reseller.name) : t("customer.details.noReseller") },
       { label: t("customer.details.opened"), value: customer.openedAt.toLocaleDateString(locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "long", timeZone: "UTC" }) },
     ],
     subscriptionsTitle: t("customer.details.subscriptions"),
@@ -317,6 +322,8 @@ export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerD
     openLabel: t("customer.list.open"),
     newSubscriptionLabel: t("customer.details.newSubscription"),
     customerId: customer.id,
+    canShowPassword: Boolean(customer.passwordKeptForCaller),
+    showPasswordLabel: t("customer.details.showPassword"),
   };
 }
 

@@ -8,7 +8,8 @@ import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
-import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "./customerCards.js";
+import { NotFound } from "../../src/errors.js";
+import { createdCard, createdCardData, customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "./customerCards.js";
 
 const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional(), resellerOrgId: z.string().uuid().optional() });
 const customerRef = z.object({ customerId: z.string().uuid() });
@@ -51,11 +52,26 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData({ t, locale }, customer))] });
   });
 
+  /** Done on the confirmation: the creator has the password; it is erased and the card keeps only the account. */
   const closeConfirmation = guarded(async (context, input) => {
     const { caller, t } = turnInfo(context);
     const { customerId } = customerRef.parse(input.submit);
     const customer = await customers.get(caller, customerId);
+    await customers.forgetPassword(caller, customerId);
     await replaceCard(context, submittedCard({ title: t("customer.created.title", { company: customer.companyName }), lines: [customer.adminAccount, t("customer.created.closed")] }));
+  });
+
+  /** "Show the temporary password": for the creator only, while it is kept. */
+  const showPassword = guarded(async (context, input) => {
+    const { caller, t, locale } = turnInfo(context);
+    const { customerId } = customerRef.parse(input.submit);
+    try {
+      const shown = await customers.revealPassword(caller, customerId);
+      await context.sendActivity({ attachments: [createdCard(createdCardData({ t, locale }, { company: shown.companyName, adminAccount: shown.adminAccount, password: shown.temporaryPassword, customerId }))] });
+    } catch (error) {
+      if (!(error instanceof NotFound) || error.what !== "customer.password") throw error;
+      await context.sendActivity(t("customer.password.gone"));
+    }
   });
 
   return [
@@ -78,5 +94,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     },
     { id: "customer.open", verb: "customer.open", phrases: [], handler: open },
     { id: "customer.created.done", verb: "customer.created.done", phrases: [], handler: closeConfirmation },
+    { id: "customer.password.show", verb: "customer.password.show", phrases: [], handler: showPassword },
   ];
 }

@@ -1,7 +1,7 @@
 /** Data builders of the reseller cards: invitation form and draft, partnership offer, reseller list. */
 import type { Attachment } from "botbuilder";
 import type { FieldIssue } from "../../src/errors.js";
-import type { MessageKey } from "../../src/i18n/index.js";
+import { escapeMarkdown as md, type MessageKey } from "../../src/i18n/index.js";
 import type { PartnershipState } from "../../src/resellers/partnershipService.js";
 import { renderCard } from "../cards/render.js";
 import { issueText, type Lang } from "../customers/customerCards.js";
@@ -36,8 +36,12 @@ export function invitationDraftData(lang: Lang, input: { partnershipId: string; 
   const { t } = lang;
   const link = acceptLink(input.appId, input.code);
   const date = formatDate(lang, input.expiresAt);
-  const subject = t("reseller.draft.subject", { provider: input.provider });
-  const body = t("reseller.draft.body", { provider: input.provider, company: input.company, link: link ?? `accept ${input.code}`, code: input.code, date });
+  const params = { provider: input.provider, company: input.company, link: link ?? `accept ${input.code}`, code: input.code, date };
+  // Shown on the card (Markdown, escaped) and put in the email (plain text, as written).
+  const subject = t("reseller.draft.subject", params);
+  const body = t("reseller.draft.body", params);
+  const mailSubject = t.plain("reseller.draft.subject", params);
+  const mailBody = t.plain("reseller.draft.body", params);
   return {
     title: t("reseller.draft.title", { company: input.company }),
     intro: t("reseller.draft.intro", { email: input.email, date }),
@@ -45,7 +49,7 @@ export function invitationDraftData(lang: Lang, input: { partnershipId: string; 
     subject,
     body,
     note: link ? "" : t("reseller.draft.noAppId"),
-    mailto: `mailto:${encodeURIComponent(input.email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`,
+    mailto: `mailto:${encodeURIComponent(input.email)}?subject=${encodeURIComponent(mailSubject)}&body=${encodeURIComponent(mailBody)}`,
     openEmailLabel: t("reseller.draft.openEmail"),
     doneLabel: t("reseller.draft.done"),
     partnershipId: input.partnershipId,
@@ -70,7 +74,7 @@ export function resellerListData({ t }: Lang, rows: { id: string; companyName: s
     emptyText: t("reseller.list.empty"),
     items: rows.map((row) => ({
       id: row.id,
-      name: row.companyName,
+      name: md(row.companyName),
       detail: t("reseller.list.item", { email: row.email, state: t(`partnershipState.${row.state}` as MessageKey) }),
       state: row.state,
       resellerOrgId: row.resellerOrgId ?? "",

@@ -77,7 +77,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     if (!submit) return Dialog.EndOfTurn;
     switch (submit.verb) {
       case "order.catalog.cycle":
-        this.readCatalog(state, submit);
+        await this.readCatalog(dc, state, submit);
         state.cycle = z.enum(billingCycles).catch(state.cycle).parse(submit.cycle);
         await this.showCatalog(dc, state, []);
         return Dialog.EndOfTurn;
@@ -91,8 +91,9 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     }
   }
 
-  private readCatalog(state: OrderState, submit: Record<string, unknown>): FieldIssue[] {
-    const { quantities, issues } = readQuantities(submit);
+  private async readCatalog(dc: DialogContext, state: OrderState, submit: Record<string, unknown>): Promise<FieldIssue[]> {
+    const { choices } = await this.subscriptions.catalogFor(turnInfo(dc.context).caller, state.customerId, state.cycle);
+    const { quantities, issues } = readQuantities(submit, new Set(choices.map((choice) => choice.offer.id)));
     state.quantities = quantities;
     const reseller = typeof submit.resellerOfRecordId === "string" ? submit.resellerOfRecordId.slice(0, 60) : "none";
     state.resellerOfRecordId = reseller === "none" || reseller === "" ? undefined : reseller;
@@ -107,7 +108,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
 
   private async onCatalog(dc: DialogContext, state: OrderState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
     const { caller, t, locale } = turnInfo(dc.context);
-    const issues = this.readCatalog(state, submit);
+    const issues = await this.readCatalog(dc, state, submit);
     const lines = this.lines(state);
     const { customer, choices } = await this.subscriptions.catalogFor(caller, state.customerId, state.cycle);
     issues.push(...(await this.customers.checkLines(customer.segment, state.cycle, lines)));

@@ -4,7 +4,7 @@ import type { Attachment } from "botbuilder";
 import type { BillingCycle } from "../../src/catalog/catalogSeed.js";
 import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { FieldIssue } from "../../src/errors.js";
-import type { MessageKey } from "../../src/i18n/index.js";
+import { escapeMarkdown as md, type MessageKey } from "../../src/i18n/index.js";
 import { suspensionReasons, userTransitions } from "../../src/subscriptions/lifecycle.js";
 import type { OfferChoice, SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import { renderCard } from "../cards/render.js";
@@ -30,8 +30,8 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
       { label: t("sub.billing"), value: t(`cycle.${s.billingCycle}` as MessageKey) },
       s.trialEndsAt ? { label: t("sub.trialEnd"), value: formatDate(lang, s.trialEndsAt) } : { label: t("sub.termEnd"), value: formatDate(lang, s.termEndAt) },
       { label: t("sub.autoRenew"), value: s.autoRenew ? t("sub.yes") : t("sub.no") },
-      { label: t("sub.resellerOfRecord"), value: s.resellerOfRecordName ?? none },
-      { label: t("sub.supportContact"), value: s.supportContactName ?? none },
+      { label: t("sub.resellerOfRecord"), value: s.resellerOfRecordName ? md(s.resellerOfRecordName) : none },
+      { label: t("sub.supportContact"), value: s.supportContactName ? md(s.supportContactName) : none },
       ...(s.parent ? [{ label: t("sub.parent"), value: s.parent.offer.name }] : []),
       { label: t("sub.created"), value: formatDate(lang, s.createdAt) },
       { label: t("sub.reminders"), value: s.remindersMuted ? t("sub.remindersOff") : t("sub.remindersOn") },
@@ -131,7 +131,7 @@ export function orderReviewData(lang: Lang, input: { flowId: string; customer: s
   const totalCents = input.lines.reduce((sum, line) => sum + line.offer.unitPriceCents * line.licences, 0);
   return {
     title: t("order.review.title", { customer: input.customer }),
-    facts: [{ label: t("field.billingCycle"), value: t(`cycle.${input.cycle}`) }, { label: t("sub.resellerOfRecord"), value: input.resellerName ?? t("sub.none") }],
+    facts: [{ label: t("field.billingCycle"), value: t(`cycle.${input.cycle}`) }, { label: t("sub.resellerOfRecord"), value: input.resellerName ? md(input.resellerName) : t("sub.none") }],
     lines: input.lines.map((line) => t("customer.review.line", { offer: line.offer.name, licences: line.licences, total: money(locale, line.offer.unitPriceCents * line.licences, line.offer.currency) })),
     total: t("customer.review.total", { total: money(locale, totalCents, input.lines[0]?.offer.currency ?? "USD") }),
     flowId: input.flowId,
@@ -174,7 +174,7 @@ export function historyData(
       return {
         what,
         who: t("history.who", { date: entry.at.toLocaleString(lang.locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC", actor: entry.actorName }),
-        change: describe(entry.before, entry.after),
+        change: md(describe(entry.before, entry.after)),
       };
     }),
   };
