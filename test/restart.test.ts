@@ -34,15 +34,21 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
     }
     throw new Error("the bot did not start");
   };
-  const send = async (extra: Record<string, unknown>) => {
+  const send = async (extra: Record<string, unknown>, conversationId = "a:restart") => {
     const before = connector.received.length;
     const response = await fetch(`http://127.0.0.1:${PORT}/api/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "message", id: crypto.randomUUID(), channelId: "msteams", serviceUrl: connector.url, locale: "en-US", from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot" }, conversation: { id: "a:restart", conversationType: "personal", tenantId: TENANT }, ...extra }),
+      body: JSON.stringify({ type: "message", id: crypto.randomUUID(), channelId: "msteams", serviceUrl: connector.url, locale: "en-US", from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot" }, conversation: { id: conversationId, conversationType: "personal", tenantId: TENANT }, ...extra }),
     });
     expect(response.status).toBe(200);
     return JSON.stringify(connector.received.slice(before).map((request) => request.body));
+  };
+  const stop = async () => {
+    if (!bot || bot.exitCode !== null || bot.signalCode !== null) return;
+    const exited = new Promise((resolve) => bot!.once("exit", resolve));
+    bot.kill("SIGKILL");
+    await exited;
   };
 
   beforeAll(async () => {
@@ -51,7 +57,7 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
     connector.enrol("29:alex", { tenantId: TENANT, aadObjectId: "aad-alex" });
   });
   afterAll(async () => {
-    bot?.kill("SIGKILL");
+    await stop();
     await connector.stop();
     await scratch.drop();
   });
@@ -60,20 +66,58 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
     await start();
     const flowId = /"flowId":"([0-9a-f-]{36})"/.exec(await send({ text: "new customer" }))![1];
     expect(await send({ value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "survivor", companyName: "Survivor Ltd" }) } })).toContain("Add a new customer: subscriptions");
-    bot!.kill("SIGKILL");
-    await new Promise((resolve) => bot!.once("exit", resolve));
+    await stop();
 
     await start();
     const review = await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "3" } });
     expect(review).toContain("Survivor Ltd");
     expect(review).toContain("Office 365 E1: 3 licences");
     expect(await send({ value: { verb: "customer.review.submit", flowId } })).toContain("admin@survivor.onmicrosoft.com");
-    bot!.kill("SIGKILL");
+    await stop();
 
     const database = openDatabase(scratch.database);
     try {
-      expect(await database.db.customer.count()).toBe(1);
-      expect(await database.db.subscription.count()).toBe(1);
+      expect(await database.db.customer.count({ where: { domainPrefix: "survivor" } })).toBe(1);
+      expect(await database.db.subscription.count({ where: { customer: { domainPrefix: "survivor" } } })).toBe(1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("item 10 and 9: killed after the customer is committed and before its card is delivered, the redelivered Submit is processed and shows the password", async () => {
+    await start();
+    const conversation = "a:killed-mid-turn";
+    const flowId = /"flowId":"([0-9a-f-]{36})"/.exec(await send({ text: "new customer" }, conversation))![1];
+    await send({ value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "midturn", companyName: "Mid Turn Ltd" }) } }, conversation);
+    await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "2" } }, conversation);
+
+    // The connector holds the confirmation card; the process dies while the turn waits for it.
+    let held!: () => void;
+    const cardArrived = new Promise<void>((resolve) => (held = resolve));
+    connector.respond = (request) => {
+      if (!JSON.stringify(request.body).includes("Temporary password")) return { status: 200 };
+      held();
+      return new Promise(() => undefined);
+    };
+    const submit = { type: "message", id: "submit-that-dies", value: { verb: "customer.review.submit", flowId } };
+    const dying = send(submit, conversation).catch(() => "the process died");
+    await cardArrived;
+    await stop();
+    await dying;
+    connector.respond = () => ({ status: 200 });
+
+    await start();
+    // Teams redelivers the same activity (same id): the first attempt never finished, so it runs.
+    const redelivered = await send(submit, conversation);
+    expect(redelivered).toContain("admin@midturn.onmicrosoft.com");
+    expect(redelivered).toContain("Temporary password");
+    // A second redelivery, after the completed one, does nothing.
+    expect(await send(submit, conversation)).toBe("[]");
+    await stop();
+
+    const database = openDatabase(scratch.database);
+    try {
+      expect(await database.db.customer.count({ where: { domainPrefix: "midturn" } })).toBe(1);
     } finally {
       await database.close();
     }

@@ -78,3 +78,50 @@ describe(`durable bot state with eTags (${providerUnderTest})`, () => {
     expect(await counter.get(new TurnContext(adapter, activity))).toBe(4);
   });
 });
+
+describe(`isolation between turns (${providerUnderTest})`, () => {
+  it("item 15: a write made by one turn while another turn's transaction is open survives that transaction's rollback", async () => {
+    const database = await createTestDatabase();
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const inside = new Promise<void>((resolve) => (started = resolve));
+      const first = database.db
+        .$transaction(async (tx) => {
+          await tx.appSetting.create({ data: { key: "turn-1", value: "written in a transaction that fails" } });
+          started();
+          await held;
+          throw new Error("turn 1 fails and rolls back");
+        })
+        .catch((error: Error) => error.message);
+      await inside;
+      // Turn 2 writes on its own while turn 1's transaction is open; turn 1 fails a little later.
+      setTimeout(release, 50);
+      await database.db.appSetting.create({ data: { key: "turn-2", value: "written outside any transaction" } });
+      expect(await first).toBe("turn 1 fails and rolls back");
+      expect(await database.db.appSetting.count({ where: { key: "turn-2" } })).toBe(1);
+      expect(await database.db.appSetting.count({ where: { key: "turn-1" } })).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe(`idle dialog state (${providerUnderTest})`, () => {
+  it("item 14: state idle longer than its time to live reads as empty and is pruned", async () => {
+    const database = await createTestDatabase();
+    try {
+      let now = new Date();
+      const store = new StateStore(database.db, { ttlMs: 7 * 86_400_000, now: () => now });
+      await store.write("conv/user", { dialogState: { step: 2 } }, NEW_ETAG);
+      expect((await store.read(["conv/user"])).get("conv/user")?.data).toEqual({ dialogState: { step: 2 } });
+      now = new Date(Date.now() + 8 * 86_400_000);
+      expect((await store.read(["conv/user"])).get("conv/user")?.data).toEqual({});
+      expect(await store.pruneExpired()).toBe(1);
+      expect(await database.db.botState.count()).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});
