@@ -39,6 +39,7 @@ import { createHttpServer, PartnerAdapter } from "./http/server.js";
 import { TeamsRoster, type MemberDirectory } from "./teams/memberDirectory.js";
 import { ActivityLedger } from "./turns/activityLedger.js";
 import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turnLock.js";
+import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -110,7 +111,8 @@ export function createReminderScheduler(config: Config, database: Database, logg
   const { id, password, type, tenantId } = config.microsoftApp;
   // Bot Framework tokens for the connector; none in local, unauthenticated mode (the Playground).
   const credentials = id && type !== "UserAssignedMSI" ? new MicrosoftAppCredentials(id, password ?? "", type === "SingleTenant" ? tenantId : undefined) : undefined;
-  const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger);
+  const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
+  const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
   return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays });
 }
 
@@ -122,7 +124,7 @@ function startReminders(scheduler: ReminderScheduler, seconds: number, logger: L
     if (running) return;
     running = true;
     try {
-      const report = await scheduler.sweep(new Date());
+      const report = await scheduler.sweep();
       if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
     } catch (error) {
       logger.error({ err: error }, "reminder sweep failed; the next one will try again");

@@ -18,7 +18,7 @@ const logger = createLogger(config.logLevel);
 const database = openDatabase(config.database);
 try {
   await database.migrate();
-  const report = await createReminderScheduler(config, database, logger).sweep(new Date());
+  const report = await createReminderScheduler(config, database, logger).sweep();
   logger.info(report, "reminder sweep done");
 } finally {
   await database.close();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testConfig } from "./helpers/harness.js";
 import { testBot } from "./helpers/harness.js";
 import { buildAppPackage, buildManifest, ManifestInvalid, manifestDir, validateManifest } from "../manifest/appPackage.js";
 import { createBot } from "../bot/app.js";
@@ -93,9 +94,8 @@ describe("the Teams app package", () => {
       .map(([, title]) => [title, "fr-FR"] as const);
 
     it.each([...english, ...french])("%s (%s)", async (title, locale) => {
-      const parsed = parseConfig({ PROVIDER_TENANT_ID: "tenant-manifest" });
-      if (!parsed.ok) throw new Error(parsed.errors.join());
-      const chat = new Conversation(testBot(parsed.config, database, memoryLogger("warn").logger), { tenantId: "tenant-manifest", aadObjectId: "aad-admin", name: "Admin", locale });
+      const config = testConfig({ PROVIDER_TENANT_ID: "tenant-manifest" });
+      const chat = new Conversation(testBot(config, database, memoryLogger("warn").logger), { tenantId: "tenant-manifest", aadObjectId: "aad-admin", name: "Admin", locale });
       const replies = await chat.say(title);
       expect(replies.length).toBeGreaterThan(0);
       expect(texts(replies).join(" ")).not.toMatch(/didn't understand|n'ai pas compris/);

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import { validAccount } from "./helpers/fixtures.js";
+import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
 
 const require = createRequire(import.meta.url);
@@ -55,7 +56,7 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
   beforeAll(async () => {
     scratch = await emptyDatabase();
     const database = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
-    const bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(BOT_PORT), DATABASE_URL: database, REMINDER_INTERVAL_SECONDS: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+    const bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(BOT_PORT), DATABASE_URL: database, REMINDER_INTERVAL_SECONDS: "0", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, stdio: ["ignore", "pipe", "pipe"] });
     bot.stdout!.on("data", (chunk) => botLog.push(String(chunk)));
     bot.stderr!.on("data", (chunk) => botLog.push(String(chunk)));
     children.push(bot);

@@ -1,6 +1,6 @@
 /**
- * Delivers reminder cards in Teams, within Teams' rate limits: a sliding-window limiter per
- * conversation and per tenant; 429 → retry after Retry-After; 408, 412, 5xx and network errors →
+ * Delivers reminder cards in Teams, within Teams' rate limits (a send budget per conversation
+ * and per tenant, shared by the instances on PostgreSQL); 429 → retry after Retry-After; 408, 412, 5xx and network errors →
  * retry (the scheduler backs off with jitter); 403/404 → that conversation reference is retired,
  * and the next one of the user is tried; any other status fails the reminder.
  */
@@ -10,7 +10,7 @@ import { localeOf, translator, type MessageKey } from "../../src/i18n/index.js";
 import type { Locale } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
 import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
-import { perConversation, perTenant, RateLimiter } from "../../src/reminders/rateLimiter.js";
+import { LocalSendBudget, perConversation, perTenant, type SendBudget } from "../teams/sendBudget.js";
 import type { Delivery, ReminderChannel, ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { renderCard } from "../cards/render.js";
 import type { Lang } from "../customers/customerCards.js";
@@ -46,7 +46,7 @@ export class TeamsReminderChannel implements ReminderChannel {
     private readonly refs: ConversationRefStore,
     private readonly defaultLocale: Locale,
     private readonly logger: Logger,
-    private readonly limiter = new RateLimiter(),
+    private readonly budget: SendBudget = new LocalSendBudget(),
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -59,7 +59,7 @@ export class TeamsReminderChannel implements ReminderChannel {
     const refs = (await this.refs.activeFor(user.id)).sort((a, b) => Number(!isPersonal(a.reference)) - Number(!isPersonal(b.reference)));
     for (const { id, reference } of refs) {
       const conversationId = String((reference as { conversation?: { id?: string } }).conversation?.id ?? id);
-      await this.limiter.acquire([
+      await this.budget.acquire([
         { key: `conversation:${conversationId}`, windows: perConversation },
         { key: `tenant:${user.tenantId}`, windows: perTenant },
       ]);

@@ -66,7 +66,7 @@ export class PostgresTurnLock implements TurnLock {
   private readonly options: LeaseOptions;
 
   constructor(connectionString: string, options: Partial<LeaseOptions> & { connections?: number } = {}) {
-    this.options = { leaseMs: options.leaseMs ?? 30_000, pollMs: options.pollMs ?? 20 };
+    this.options = { leaseMs: options.leaseMs ?? 10_000, pollMs: options.pollMs ?? 20 };
     // Each statement borrows a connection for its own duration only.
     this.pool = new pg.Pool({ connectionString, max: options.connections ?? 4 });
     this.pool.on("error", () => {});

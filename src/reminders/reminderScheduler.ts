@@ -7,6 +7,11 @@
  * through the channel, recording the outcome. Several instances can sweep at once: a claim is
  * a conditional update, so only one instance holds a reminder while its lease runs.
  *
+ * Time is read when it is used (a claim's lease, a retry's due time), never once per sweep: a
+ * sweep can last minutes behind a slow connector. A claim's lease is short and renewed while its
+ * instance works on it, so a crashed instance's claims are taken over within a minute. A
+ * deletion and the notices announcing it are written in one transaction.
+ *
  * Guarantee: at least once, de-duplicated. A reminder is sent at most once per claim; if an
  * instance dies after sending and before recording, the lease expires and another instance
  * sends it again. We prefer a rare duplicate to a lost warning before data is deleted.
@@ -43,25 +48,35 @@ export interface ReminderChannel {
 export interface SchedulerOptions {
   leadDays: number[];
   maxAttempts: number;
+  /** How long a claim lasts unless renewed; renewed every third of it while the reminder is worked on. */
   leaseMs: number;
   batchSize: number;
+  /** Reminders delivered at once by this instance (the send budget paces them). */
+  concurrency: number;
   /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
   baseBackoffMs: number;
   maxBackoffMs: number;
   random: () => number;
   instanceId: string;
+  /** The time, read each time it is needed. */
+  clock: () => Date;
 }
 
 export const defaultSchedulerOptions: SchedulerOptions = {
   leadDays: [30, 7, 1],
   maxAttempts: 6,
-  leaseMs: 5 * 60_000,
+  leaseMs: 60_000,
   batchSize: 50,
+  concurrency: 8,
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
   random: Math.random,
   instanceId: randomUUID(),
+  clock: () => new Date(),
 };
+
+/** A retry never waits longer than this, whatever a Retry-After says. */
+export const MAX_RETRY_DELAY_MS = 3_600_000;
 
 export interface SweepReport {
   deleted: number;
@@ -71,6 +86,8 @@ export interface SweepReport {
   failed: number;
   skipped: number;
 }
+
+type Outcome = "sent" | "retried" | "failed" | "skipped";
 
 /** The system, as the actor of changes nobody made by hand (retention running out). */
 const systemActor = (orgId: string): Caller => ({ userId: "system", tenantId: "", aadObjectId: "", displayName: "System", role: "admin", organisation: { id: orgId, kind: "provider", name: "" } });
@@ -87,44 +104,77 @@ export class ReminderScheduler {
     this.options = { ...defaultSchedulerOptions, ...options };
   }
 
-  async sweep(now: Date): Promise<SweepReport> {
+  private now(): Date {
+    return this.options.clock();
+  }
+
+  /** Deletes what ran out, records what is due, then delivers until nothing due is left unclaimed. */
+  async sweep(): Promise<SweepReport> {
     const report: SweepReport = { deleted: 0, recorded: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
-    report.deleted = await this.deleteExpired(now);
-    report.recorded = await this.recordDue(now);
+    report.deleted = await this.deleteExpired();
+    report.recorded = await this.recordDue();
     for (;;) {
-      const claimed = await this.claim(now);
-      if (!claimed.length) break;
-      for (const reminder of claimed) {
-        const outcome = await this.process(reminder, now);
-        report[outcome]++;
-      }
-      if (claimed.length < this.options.batchSize) break;
+      const claimed = await this.claim();
+      if (claimed === undefined) break;
+      const outcomes = await this.deliverAll(claimed);
+      for (const outcome of outcomes) report[outcome]++;
     }
     return report;
   }
 
+  /** Delivers claimed reminders, several at a time, renewing their leases while they are worked on. */
+  private async deliverAll(ids: string[]): Promise<Outcome[]> {
+    const working = new Set(ids);
+    const renewal = setInterval(() => void this.renew([...working]).catch(() => undefined), Math.max(50, this.options.leaseMs / 3));
+    renewal.unref?.();
+    try {
+      const outcomes: Outcome[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < ids.length) {
+          const id = ids[next++];
+          outcomes.push(await this.process(id));
+          working.delete(id);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ids.length) }, worker));
+      return outcomes;
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async renew(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.reminder.updateMany({ where: { id: { in: ids }, status: "claimed", claimedBy: this.options.instanceId }, data: { leaseUntil: new Date(this.now().getTime() + this.options.leaseMs) } });
+  }
+
   /** Suspended subscriptions whose retention has run out become deleted; their people are told. */
-  private async deleteExpired(now: Date): Promise<number> {
-    const expired = await this.db.subscription.findMany({ where: { status: "suspended", deletionAt: { lte: now } }, include: { customer: true }, take: 500 });
+  private async deleteExpired(): Promise<number> {
+    const expired = await this.db.subscription.findMany({ where: { status: "suspended", deletionAt: { lte: this.now() } }, include: { customer: true }, take: 500 });
     let deleted = 0;
     for (const subscription of expired) {
+      const recipients = await this.recipients(subscription.id);
+      const now = this.now();
+      // The deletion and its notices commit together: no deletion is ever left unannounced.
       const done = await this.db.$transaction(async (tx) => {
         const { count } = await tx.subscription.updateMany({ where: { id: subscription.id, status: "suspended", version: subscription.version }, data: { status: "deleted", version: { increment: 1 } } });
         if (count !== 1) return false;
         await tx.offerHold.deleteMany({ where: { subscriptionId: subscription.id } });
         await audit(tx, systemActor(subscription.customer.providerOrgId), { action: "subscription.deleted", customerId: subscription.customerId, subscriptionId: subscription.id, before: { status: "suspended" }, after: { status: "deleted" } }, now);
+        await tx.reminder.createMany({ data: recipients.map((recipientUserId) => ({ subscriptionId: subscription.id, kind: "deleted", eventAt: subscription.deletionAt!, leadDays: 0, recipientUserId, nextAttemptAt: now })) });
         return true;
       });
       if (!done) continue;
       deleted++;
       this.logger.info({ subscriptionId: subscription.id, deletionAt: subscription.deletionAt }, "retention ran out: subscription deleted");
-      await this.record(subscription.id, "deleted", subscription.deletionAt!, 0, await this.recipients(subscription.id), now);
     }
     return deleted;
   }
 
   /** Records the reminders due now: for each upcoming event, the most urgent lead time reached. */
-  private async recordDue(now: Date): Promise<number> {
+  private async recordDue(): Promise<number> {
+    const now = this.now();
     const horizon = new Date(now.getTime() + Math.max(...this.options.leadDays) * DAY);
     const window = { gt: now, lte: horizon };
     const [suspended, trials, terms] = await Promise.all([
@@ -142,18 +192,18 @@ export class ReminderScheduler {
       // After downtime several lead times may have passed: only the most urgent one is sent.
       const lead = [...this.options.leadDays].sort((a, b) => a - b).find((days) => event.at.getTime() - days * DAY <= now.getTime());
       if (lead === undefined) continue;
-      recorded += await this.record(event.id, event.kind, event.at, lead, await this.recipients(event.id), now);
+      recorded += await this.record(event.id, event.kind, event.at, lead, await this.recipients(event.id));
     }
     return recorded;
   }
 
-  private async record(subscriptionId: string, kind: ReminderKind, eventAt: Date, leadDays: number, recipients: string[], now: Date): Promise<number> {
+  private async record(subscriptionId: string, kind: ReminderKind, eventAt: Date, leadDays: number, recipients: string[]): Promise<number> {
     let created = 0;
     for (const recipientUserId of recipients) {
       const key = { subscriptionId_kind_eventAt_leadDays_recipientUserId: { subscriptionId, kind, eventAt, leadDays, recipientUserId } };
       if (await this.db.reminder.findUnique({ where: key, select: { id: true } })) continue;
       try {
-        await this.db.reminder.create({ data: { subscriptionId, kind, eventAt, leadDays, recipientUserId, nextAttemptAt: now } });
+        await this.db.reminder.create({ data: { subscriptionId, kind, eventAt, leadDays, recipientUserId, nextAttemptAt: this.now() } });
         created++;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -183,17 +233,22 @@ export class ReminderScheduler {
     return users.map((user) => user.id);
   }
 
-  /** Claims due reminders: pending ones whose time has come, and claimed ones whose lease expired. */
-  private async claim(now: Date): Promise<string[]> {
+  /**
+   * Claims due reminders: pending ones whose time has come, and claimed ones whose lease expired.
+   * Undefined when none is due; possibly empty when another instance took this batch first.
+   */
+  private async claim(): Promise<string[] | undefined> {
+    const now = this.now();
     const candidates = await this.db.reminder.findMany({
       where: { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] },
       select: { id: true, status: true, leaseUntil: true },
       orderBy: { nextAttemptAt: "asc" },
       take: this.options.batchSize,
     });
+    if (!candidates.length) return undefined;
     const claimed: string[] = [];
-    const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
     for (const candidate of candidates) {
+      const leaseUntil = new Date(this.now().getTime() + this.options.leaseMs);
       const { count } = await this.db.reminder.updateMany({
         where: { id: candidate.id, status: candidate.status, leaseUntil: candidate.leaseUntil },
         data: { status: "claimed", leaseUntil, claimedBy: this.options.instanceId },
@@ -203,7 +258,7 @@ export class ReminderScheduler {
     return claimed;
   }
 
-  private async process(id: string, now: Date): Promise<"sent" | "retried" | "failed" | "skipped"> {
+  private async process(id: string): Promise<Outcome> {
     const reminder = await this.db.reminder.findUniqueOrThrow({ where: { id } });
     const subscription = await this.db.subscription.findUniqueOrThrow({ where: { id: reminder.subscriptionId }, include: { offer: true, customer: true } });
     if (!stillApplies(reminder, subscription)) {
@@ -223,6 +278,7 @@ export class ReminderScheduler {
     } catch (error) {
       delivery = { outcome: "retry", error: error instanceof Error ? error.message : String(error) };
     }
+    const now = this.now();
     if (delivery.outcome === "sent") {
       await this.finish(id, { status: "sent", sentAt: now, attempts: reminder.attempts + 1 });
       return "sent";
@@ -234,7 +290,9 @@ export class ReminderScheduler {
       return "failed";
     }
     const backoff = Math.min(this.options.baseBackoffMs * 2 ** (attempts - 1), this.options.maxBackoffMs) * (0.5 + this.options.random());
-    const wait = Math.max(delivery.retryAfterMs ?? 0, backoff);
+    // Counted from now (when the answer came), and never an invalid or endless wait, whatever a header said.
+    const asked = Number.isFinite(delivery.retryAfterMs) ? Math.min(Math.max(0, delivery.retryAfterMs!), MAX_RETRY_DELAY_MS) : 0;
+    const wait = Math.min(Math.max(asked, backoff), MAX_RETRY_DELAY_MS);
     await this.finish(id, { status: "pending", attempts, lastError: delivery.error, nextAttemptAt: new Date(now.getTime() + wait) });
     return "retried";
   }
