@@ -28,6 +28,11 @@ describe("account validation (Partner Center limits)", () => {
     ["domainPrefix", "Fabrikam Ltd", "invalid"],
     ["domainPrefix", "a".repeat(28), "tooLong"],
     ["domainPrefix", "", "required"],
+    // Issue 11, item 13: a NUL byte passed validation and then broke every submit on PostgreSQL.
+    ["companyName", "Fabrikam\u0000 Ltd", "invalidCharacters"],
+    ["city", "Redmond\u001b[31m", "invalidCharacters"],
+    ["contactLastName", "Bowman\u202Egnp.exe", "invalidCharacters"],
+    ["contactEmail", "ana\u0000@fabrikam.com", "invalidCharacters"],
   ])("%s = %j is refused as %s", (field, value, code) => {
     const result = validateAccount(validAccount({ [field]: value }));
     expect(result.ok).toBe(false);

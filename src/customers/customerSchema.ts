@@ -10,7 +10,9 @@ import type { FieldIssue } from "../errors.js";
 /** Cultures offered for a new customer (Partner Center's most used); language follows the culture. */
 export const cultures = ["en-US", "en-GB", "en-CA", "en-AU", "fr-FR", "fr-CA", "fr-BE", "fr-CH", "de-DE", "es-ES", "it-IT", "nl-NL", "pt-BR", "ja-JP"] as const;
 
-const text = (max: number, min = 1) => z.string().trim().min(min, "required").max(max, `tooLong:${max}`);
+/** Control characters (NUL, escapes) and bidi overrides have no place in a name or an address. */
+export const forbiddenCharacters = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const text = (max: number, min = 1) => z.string().trim().min(min, "required").max(max, `tooLong:${max}`).refine((value) => !forbiddenCharacters.test(value), "invalidCharacters");
 
 export const accountSchema = z.object({
   companyName: text(200),
@@ -29,7 +31,7 @@ export const accountSchema = z.object({
     .default(""),
   contactFirstName: text(50),
   contactLastName: text(50),
-  contactEmail: z.string().trim().min(1, "required").max(254, "tooLong:254").pipe(z.email("invalidEmail")),
+  contactEmail: z.string().trim().min(1, "required").max(254, "tooLong:254").refine((value) => !forbiddenCharacters.test(value), "invalidCharacters").pipe(z.email("invalidEmail")),
   culture: z.enum(cultures, { error: "invalidChoice" }),
   domainPrefix: z
     .string()
@@ -71,7 +73,7 @@ export function toIssues(zodIssues: z.core.$ZodIssue[]): FieldIssue[] {
     if (issues.has(field)) continue;
     const [code, param] = issue.message.split(":");
     if (code === "tooLong") issues.set(field, { field, code, params: { max: Number(param) } });
-    else if (code === "required" || code === "invalidEmail" || code === "invalidChoice" || code === "invalid") issues.set(field, { field, code });
+    else if (code === "required" || code === "invalidEmail" || code === "invalidChoice" || code === "invalid" || code === "invalidCharacters") issues.set(field, { field, code });
     else issues.set(field, { field, code: issue.code === "invalid_value" ? "invalidChoice" : "invalid" });
   }
   return [...issues.values()];

@@ -68,6 +68,7 @@ export const en = {
   "issue.required": "Required.",
   "issue.tooLong": "At most {max} characters.",
   "issue.invalid": "This value is not valid.",
+  "issue.invalidCharacters": "Remove the control or invisible formatting characters from this value.",
   "issue.invalidEmail": "Enter a valid email address, such as name@contoso.com.",
   "issue.invalidChoice": "Choose one of the options.",
   "issue.domainTaken": "{domain} is already taken. Choose another domain name.",

@@ -70,6 +70,7 @@ export const fr: Record<MessageKey, string> = {
   "issue.required": "Obligatoire.",
   "issue.tooLong": "{max} caractères au maximum.",
   "issue.invalid": "Cette valeur n'est pas valide.",
+  "issue.invalidCharacters": "Retirez les caractères de contrôle ou de mise en forme invisibles de cette valeur.",
   "issue.invalidEmail": "Entrez une adresse e-mail valide, par exemple nom@contoso.com.",
   "issue.invalidChoice": "Choisissez l'une des options.",
   "issue.domainTaken": "{domain} est déjà pris. Choisissez un autre nom de domaine.",

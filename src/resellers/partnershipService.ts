@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { InvalidInput, NotAllowed, NotFound } from "../errors.js";
+import { forbiddenCharacters } from "../customers/customerSchema.js";
 import type { Caller } from "../identity/identityService.js";
 
 export const DEFAULT_INVITATION_DAYS = 14;
@@ -23,8 +24,8 @@ export class InvitationRefused extends Error {
 }
 
 const inviteSchema = z.object({
-  email: z.string().trim().min(1, "required").max(254, "tooLong:254").pipe(z.email("invalidEmail")),
-  companyName: z.string().trim().min(1, "required").max(200, "tooLong:200"),
+  email: z.string().trim().min(1, "required").max(254, "tooLong:254").refine((value) => !forbiddenCharacters.test(value), "invalidCharacters").pipe(z.email("invalidEmail")),
+  companyName: z.string().trim().min(1, "required").max(200, "tooLong:200").refine((value) => !forbiddenCharacters.test(value), "invalidCharacters"),
 });
 
 export interface Prospect {
