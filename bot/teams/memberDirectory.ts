@@ -36,30 +36,40 @@ export function homeTenant(conversationTenantId: string, member: Membership | un
 
 /** The roster of the Bot Connector the activity came from (GET /v3/conversations/{id}/members/{userId}). */
 export class TeamsRoster implements MemberDirectory {
-  private readonly cache = new Map<string, { value: Membership | undefined; until: number }>();
+  private readonly members = new Map<string, { value: Membership; until: number }>();
+  /** Senders the roster did not know: few, briefly (a stranger's messages must not fill memory). */
+  private readonly strangers = new Map<string, number>();
 
   constructor(
     private readonly ttlMs = 3_600_000,
-    private readonly maxEntries = 10_000,
+    private readonly maxEntries = 5_000,
   ) {}
 
   async membership(context: TurnContext): Promise<Membership | undefined> {
     const { conversation, from } = context.activity;
     const key = `${conversation.id}\n${from.id}`;
-    const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return cached.value;
-    let value: Membership | undefined;
+    const now = Date.now();
+    const cached = this.members.get(key);
+    if (cached && cached.until > now) return cached.value;
+    if ((this.strangers.get(key) ?? 0) > now) return undefined;
     try {
       const member = await TeamsInfo.getMember(context, from.id);
-      value = { tenantId: member.tenantId, userRole: member.userRole };
+      const value = { tenantId: member.tenantId, userRole: member.userRole };
+      remember(this.members, key, { value, until: now + this.ttlMs }, this.maxEntries);
+      return value;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status !== 404 && status !== 403) throw error;
-      value = undefined;
+      // Remembered briefly only: the roster may lag behind a member just added.
+      remember(this.strangers, key, now + 60_000, 1_000);
+      return undefined;
     }
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    // A refusal is remembered briefly only: the roster may lag behind a member just added.
-    this.cache.set(key, { value, until: Date.now() + (value ? this.ttlMs : 60_000) });
-    return value;
   }
+}
+
+/** Sets an entry, dropping the oldest when the map is full. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }

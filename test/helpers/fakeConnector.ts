@@ -27,6 +27,8 @@ export class FakeConnector {
   readonly received: ReceivedActivity[] = [];
   /** Roster entries by channel user id ("29:..."), the same in every conversation. */
   readonly members = new Map<string, RosterEntry>();
+  /** How many requests are kept in `received` (the oldest are dropped); a long fuzz keeps few. */
+  maxRecorded = Number.POSITIVE_INFINITY;
   /** Chooses the answer to each activity POST; 200 with an id unless a test says otherwise. */
   respond: (request: ReceivedActivity) => Answer | Promise<Answer> = () => ({ status: 200 });
   private server?: Server;
@@ -51,6 +53,7 @@ export class FakeConnector {
         return;
       }
       this.received.push(request);
+      if (this.received.length > this.maxRecorded) this.received.splice(0, this.received.length - this.maxRecorded);
       const answer = await this.respond(request);
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
