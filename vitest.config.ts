@@ -7,6 +7,8 @@ export default defineConfig({
     // Memory assertions (the fuzz test) measure after a garbage collection.
     execArgv: ["--expose-gc"],
     testTimeout: 30_000,
+    // Tests run in a random order within each file (the seed is printed): none may rely on another.
+    sequence: { shuffle: { files: false, tests: true } },
     hookTimeout: 60_000,
   },
 });

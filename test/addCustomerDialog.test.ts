@@ -1,6 +1,6 @@
 import type { Activity } from "botbuilder";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testBot, testConfig } from "./helpers/harness.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { testBot, testConfig, testServices } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
@@ -21,12 +21,21 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   let config: Config;
   const log = memoryLogger("trace");
 
-  beforeAll(async () => {
+  // Each test has its own database, with the catalog and no customer.
+  beforeEach(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
+
+  /** A customer created beforehand, by Alex (who becomes the provider's admin). */
+  const existing = async (domainPrefix: string, companyName: string, lines: { offerId: string; licences: number }[] = []) => {
+    await chat("conv-setup").say("hello");
+    const alex = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" }, include: { org: true } });
+    const caller = { userId: alex.id, tenantId: alex.tenantId, aadObjectId: alex.aadObjectId, displayName: alex.displayName, role: "admin" as const, organisation: { id: alex.org.id, kind: "provider" as const, name: alex.org.name } };
+    return testServices(database.db).customers.create(caller, { account: validAccount({ domainPrefix, companyName }), billingCycle: "monthly", lines, creationKey: crypto.randomUUID() });
+  };
 
   const chat = (conversationId: string, locale = "en-US") =>
     new Conversation(testBot(config, database, log.logger), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
@@ -128,7 +137,19 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
     expect(await database.db.customer.count({ where: { domainPrefix: "cancelled" } })).toBe(0);
   });
 
+  it("item 13: a NUL byte in a company name is refused on the card with its reason, and the corrected submit works", async () => {
+    const c = chat("conv-nul");
+    const flowId = flowIdOf(cardOf(await c.say("new customer")));
+    const refused = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "nulbyte", companyName: "Fabrikam\u0000 Ltd" }) }));
+    expect(textOf(refused)).toContain("Remove the control or invisible formatting characters from this value.");
+    const next = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "nulbyte", companyName: "Fabrikam Ltd" }) }));
+    expect(textOf(next)).toContain("Add a new customer: subscriptions");
+    await submit(c, { verb: "customer.subscriptions.skip", flowId });
+    expect(textOf(cardOf(await submit(c, { verb: "customer.review.submit", flowId })))).toContain("admin@nulbyte.onmicrosoft.com");
+  });
+
   it("a taken domain is reported on the account card", async () => {
+    await existing("fabrikamteams", "Fabrikam Teams");
     const c = chat("conv-taken");
     const flowId = flowIdOf(cardOf(await c.say("add customer")));
     const card = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "fabrikamteams" }) }));
@@ -159,6 +180,8 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   });
 
   it("lists, searches and opens customers", async () => {
+    await existing("fabrikamteams", "Fabrikam Teams", [{ offerId: "m365-business-standard", licences: 10 }]);
+    await existing("sansabo", "Fabrikam Ltd");
     const c = chat("conv-list");
     const list = cardOf(await c.say("customers"));
     expect(textOf(list)).toContain("Fabrikam Teams");

@@ -1,6 +1,6 @@
 import { ActivityTypes } from "botbuilder";
 import { ComponentDialog, TextPrompt, WaterfallDialog } from "botbuilder-dialogs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testBot, testConfig } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
@@ -42,16 +42,22 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   let config: Config;
   const { logger } = memoryLogger("warn");
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
+  const alex = { tenantId: PROVIDER, aadObjectId: "aad-alex", name: "Alex Wilber" };
+  const megan = { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen" };
+
+  // Each test has its own database in which Alex, the provider's first user, is its admin.
+  beforeAll(() => {
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution" });
   });
-  afterAll(() => database.drop());
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    await new Conversation(bot(), alex).say("hello");
+  });
+  afterEach(() => database.drop());
 
   const bot = () => testBot(config, database, logger);
   // The sample flow is registered through the same mechanism the product's flows use.
   const botWithSample = () => testBot(config, database, logger, { features: [sampleFlow()] });
-  const alex = { tenantId: PROVIDER, aadObjectId: "aad-alex", name: "Alex Wilber" };
 
   it("greets on install with the menu, whose buttons are the registered commands", async () => {
     const chat = new Conversation(bot(), alex);
@@ -79,18 +85,19 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   });
 
   it("a second user of the provider is an agent", async () => {
-    const replies = await new Conversation(bot(), { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen", locale: "fr-FR" }).say("profil");
+    const replies = await new Conversation(bot(), { ...megan, locale: "fr-FR" }).say("profil");
     expect(cardOf(replies).body[1].facts).toEqual(expect.arrayContaining([{ title: "Rôle", value: "agent" }]));
   });
 
   it("the team card lets an admin, and only an admin, change a colleague's role", async () => {
-    const megan = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-megan" } });
+    await new Conversation(bot(), megan).say("hello");
+    const meganUser = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-megan" } });
     const team = cardOf(await new Conversation(bot(), alex).say("team"));
     expect(JSON.stringify(team)).toContain("Megan Bowen");
-    expect(texts(await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: megan.id, role: "admin" }))[0]).toBe("Megan Bowen is now administrator.");
+    expect(texts(await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: meganUser.id, role: "admin" }))[0]).toBe("Megan Bowen is now administrator.");
     const alexUser = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
-    await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: megan.id, role: "agent" });
-    const meganChat = new Conversation(bot(), { tenantId: PROVIDER, aadObjectId: "aad-megan", name: "Megan Bowen" });
+    await new Conversation(bot(), alex).submit({ verb: "staff.setRole", userId: meganUser.id, role: "agent" });
+    const meganChat = new Conversation(bot(), megan);
     expect(texts(await meganChat.submit({ verb: "staff.setRole", userId: alexUser.id, role: "agent" }))).toEqual(["You don't have access to that."]);
     expect((await database.db.user.findUniqueOrThrow({ where: { id: alexUser.id } })).role).toBe("admin");
   });

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catalogSchema, readCatalog, seedCatalog } from "../src/catalog/catalogSeed.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 describe(`catalog seed (${providerUnderTest})`, () => {
   let database: TestDatabase;
-  beforeAll(async () => {
+  beforeEach(async () => {
     database = await createTestDatabase();
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
 
   it("creates the catalog once; seeding again changes nothing", async () => {
     const offers = readCatalog();
@@ -19,14 +19,15 @@ describe(`catalog seed (${providerUnderTest})`, () => {
   });
 
   it("updates an offer whose definition changed, and only that one", async () => {
+    await seedCatalog(database.db);
     const offers = readCatalog().map((offer) => (offer.id === "o365-e3" ? { ...offer, maxLicences: 5000, billingCycles: ["annual" as const] } : offer));
     expect(await seedCatalog(database.db, offers)).toEqual({ created: 0, updated: 1, unchanged: offers.length - 1 });
     expect(await database.db.offer.findUnique({ where: { id: "o365-e3" } })).toMatchObject({ maxLicences: 5000 });
     expect(await database.db.offerAvailability.count({ where: { offerId: "o365-e3", billingCycle: "monthly" } })).toBe(0);
-    await seedCatalog(database.db);
   });
 
   it("holds the realistic catalog: segments, cycles, trials, add-ons, one-per-customer", async () => {
+    await seedCatalog(database.db);
     const availableTo = async (segment: string, billingCycle: string) =>
       (await database.db.offer.findMany({ where: { availability: { some: { segment, billingCycle } } }, select: { id: true } })).map((offer) => offer.id);
     expect(await availableTo("education", "annual")).toContain("m365-a3");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testSecrets } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { validateAccount } from "../src/customers/customerSchema.js";
@@ -60,7 +60,8 @@ describe(`customer service (${providerUnderTest})`, () => {
   let n = 0;
   const key = () => `key-${++n}`;
 
-  beforeAll(async () => {
+  // Each test has its own database: the same organisations and users, and no customer yet.
+  beforeEach(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
     service = new CustomerService(database.db, { secrets: testSecrets() });
@@ -69,7 +70,7 @@ describe(`customer service (${providerUnderTest})`, () => {
     otherProvider = await makeCaller(database.db, { kind: "provider", tenantId: "prov-2" });
     reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "res-1", name: "Northwind", providerOrgId: admin.organisation.id });
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
 
   it("creates the customer and its subscriptions in one go, with a one-time password stored only as a hash", async () => {
     const result = await service.create(agent, {
@@ -178,6 +179,7 @@ describe(`customer service (${providerUnderTest})`, () => {
   });
 
   it("another provider, or a reseller without delegation, sees none of them and cannot open one", async () => {
+    await service.create(admin, { account: validAccount({ domainPrefix: "notyours" }), billingCycle: "monthly", lines: [], creationKey: key() });
     const [any] = (await service.list(admin, {})).items;
     expect((await service.list(otherProvider, {})).total).toBe(0);
     expect((await service.list(reseller, {})).total).toBe(0);

@@ -42,6 +42,7 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
   });
 
   it("answers a Teams message posted to /api/messages through the connector at the activity's serviceUrl", async () => {
+    const before = connector.received.length;
     const response = await fetch(`${base()}/api/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -59,13 +60,21 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
       }),
     });
     expect(response.status).toBe(200);
-    const reply = connector.received.find((request) => request.path.includes("/v3/conversations/a%3Aconv-http/activities"));
+    const reply = connector.received.slice(before).find((request) => request.path.includes("/v3/conversations/a%3Aconv-http/activities"));
     const card = reply?.body.attachments?.[0].content as { type: string; body: { text: string }[] };
     expect(card.type).toBe("AdaptiveCard");
     expect(card.body[0].text).toBe("Aide");
   });
 
+  const sayHelp = (id: string) =>
+    fetch(`${base()}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "message", id, text: "help", channelId: "msteams", serviceUrl: connector.url, from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot", name: "bot" }, conversation: { id: "a:conv-http", conversationType: "personal", tenantId: PROVIDER } }),
+    });
+
   it("reaches a user proactively through the stored conversation reference; a 404 retires that reference", async () => {
+    expect((await sayHelp(crypto.randomUUID())).status).toBe(200);
     const user = await app.database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
     const refs = new ConversationRefStore(app.database.db);
     const notifier = new ProactiveNotifier(app.adapter, "", refs, log.logger);
@@ -76,12 +85,7 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
     connector.respond = () => ({ status: 200 });
     expect(await refs.activeFor(user.id)).toEqual([]);
     // The user writes again (to this instance, whose bot did not retire the reference itself): reachable again.
-    const response = await fetch(`${base()}/api/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "message", id: "http-2", text: "help", channelId: "msteams", serviceUrl: connector.url, from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot", name: "bot" }, conversation: { id: "a:conv-http", conversationType: "personal", tenantId: PROVIDER } }),
-    });
-    expect(response.status).toBe(200);
+    expect((await sayHelp(crypto.randomUUID())).status).toBe(200);
     expect(await refs.activeFor(user.id)).toHaveLength(1);
   });
 

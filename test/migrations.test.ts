@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { providers, renderSchema, schemaPath } from "../prisma/tools/schemas.js";
 import { diffSchemas, lastMigratedSchema, providerSchema, readMigrations } from "../src/db/migrations.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
@@ -30,10 +30,10 @@ describe("one model, two providers", () => {
 
 describe(`migrations on a real ${providerUnderTest} database`, () => {
   let database: TestDatabase;
-  beforeAll(async () => {
+  beforeEach(async () => {
     database = await createTestDatabase({ migrate: false });
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
 
   it("are applied once: the first run applies all, a second applies nothing", async () => {
     const all = readMigrations(database.provider).migrationDirectories.map((dir) => dir.path);
@@ -44,6 +44,7 @@ describe(`migrations on a real ${providerUnderTest} database`, () => {
   });
 
   it("leave tables the generated client can use", async () => {
+    await database.migrate();
     await database.db.appSetting.create({ data: { key: "k", value: "v" } });
     expect(await database.db.appSetting.findUnique({ where: { key: "k" } })).toMatchObject({ value: "v" });
   });

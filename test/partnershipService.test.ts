@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testSecrets } from "./helpers/harness.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { CustomerService } from "../src/customers/customerService.js";
@@ -20,14 +20,22 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
   let clock = new Date("2026-11-01T00:00:00Z");
   const prospect = (tenantId: string, n = 1) => ({ tenantId, aadObjectId: `aad-${tenantId}-${n}`, displayName: `Reseller user ${n}` });
 
-  beforeAll(async () => {
+  // Each test has its own database with the provider's admin and agent, and no reseller yet.
+  beforeEach(async () => {
+    clock = new Date("2026-11-01T00:00:00Z");
     database = await createTestDatabase();
     await seedCatalog(database.db);
     service = new PartnershipService(database.db, { now: () => clock });
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-p", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-p" });
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
+
+  /** Northwind Traders, invited by the admin and accepted by a user of tenant ten-north. */
+  const northwind = async () => {
+    const { code } = await service.invite(admin, { email: "sales@northwind.example", companyName: "Northwind Traders" });
+    return service.accept(code, prospect("ten-north"));
+  };
 
   it("only provider admins invite; bad email or name is refused", async () => {
     await expect(service.invite(agent, { email: "a@b.com", companyName: "X" })).rejects.toBeInstanceOf(NotAllowed);
@@ -49,6 +57,7 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
   });
 
   it("an accepted reseller's users are enrolled; the first is its admin, the next agents", async () => {
+    await northwind();
     const identity = new IdentityService(database.db, { providerTenantId: "prov-p", providerName: "x", logger: memoryLogger().logger });
     expect(await identity.resolve({ ...prospect("ten-north"), displayName: "R1" })).toMatchObject({ status: "member", caller: { role: "admin", organisation: { kind: "reseller" } } });
     expect(await identity.resolve({ ...prospect("ten-north", 3), displayName: "R3" })).toMatchObject({ status: "member", caller: { role: "agent", organisation: { kind: "reseller" } } });
@@ -85,6 +94,13 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
   });
 
   it("lists resellers with their state", async () => {
+    await northwind();
+    const expiring = await service.invite(admin, { email: "e@x.example", companyName: "Expiring" });
+    const revoked = await service.invite(admin, { email: "r@x.example", companyName: "Revoked" });
+    await service.revoke(admin, revoked.partnership.id);
+    const declined = await service.invite(admin, { email: "d@x.example", companyName: "Declined" });
+    await service.decline(declined.code, prospect("ten-dec"));
+    clock = new Date(expiring.partnership.expiresAt.getTime() + 1);
     const states = Object.fromEntries((await service.list(admin)).map((p) => [p.companyName, p.state]));
     expect(states).toMatchObject({ "Northwind Traders": "active", Expiring: "expired", Revoked: "revoked", Declined: "declined" });
     await expect(service.list(await makeCaller(database.db, { kind: "reseller", tenantId: "ten-north" }))).rejects.toBeInstanceOf(NotAllowed);
@@ -98,7 +114,8 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
     let delegatedId: string;
     let directId: string;
 
-    beforeAll(async () => {
+    beforeEach(async () => {
+      await northwind();
       customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
       subscriptions = new SubscriptionService(database.db, customers, () => clock);
       const north = await database.db.organisation.findUniqueOrThrow({ where: { tenantId: "ten-north" } });

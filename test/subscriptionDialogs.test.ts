@@ -1,11 +1,12 @@
 import type { Activity } from "botbuilder";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testBot, testConfig, testSecrets } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig, type Config } from "../src/config.js";
 import { CustomerService } from "../src/customers/customerService.js";
+import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.js";
@@ -24,7 +25,8 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
   const { logger } = memoryLogger("warn");
   const user = { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber" };
 
-  beforeAll(async () => {
+  // Each test has its own database: the provider's admin and a customer with an Azure plan.
+  beforeEach(async () => {
     database = await createTestDatabase();
     await seedCatalog(database.db);
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
@@ -34,7 +36,13 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
     const created = await new CustomerService(database.db, { secrets: testSecrets() }).create(caller, { account: validAccount({ domainPrefix: "subsdialog" }), billingCycle: "monthly", lines: [{ offerId: "azure-plan", licences: 1 }], creationKey: "subs-dialog" });
     customerId = created.customer.id;
   });
-  afterAll(() => database.drop());
+  afterEach(() => database.drop());
+
+  /** The customer's Office 365 E3 subscription, 25 licences, ordered for the test that needs one. */
+  const e3 = async () => {
+    const { subscriptionIds } = await new SubscriptionService(database.db, new CustomerService(database.db, { secrets: testSecrets() })).placeOrder(caller, { customerId, billingCycle: "monthly", lines: [{ offerId: "o365-e3", licences: 25 }], idempotencyKey: crypto.randomUUID() });
+    return database.db.subscription.findUniqueOrThrow({ where: { id: subscriptionIds[0] } });
+  };
 
   const chat = (conversationId: string, locale = "en-US") => new Conversation(testBot(config, database, logger), { ...user, locale, conversationId });
   const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card-x") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
@@ -62,7 +70,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
 
   it("changes licences within bounds; the same button twice changes once", async () => {
     const c = chat("conv-licences");
-    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const sub = await e3();
     const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
     expect(json(card)).toContain("Change licences");
     const change = actionData(card, "subscription.licences");
@@ -79,7 +87,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
 
   it("suspend shows the deletion date, then reactivate; both audited", async () => {
     const c = chat("conv-suspend", "fr-FR");
-    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const sub = await e3();
     const card = cardOf(await c.say("abonnement office 365 e3"));
     expect(json(card)).toContain("Toutes les données seront supprimées le");
     const suspended = await press(c, { ...actionData(card, "subscription.suspend"), reason: "nonPayment" });
@@ -101,7 +109,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
 
   it("mutes and unmutes the subscription's reminders from its card", async () => {
     const c = chat("conv-mute");
-    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const sub = await e3();
     expect(texts(await c.submit({ verb: "subscription.mute", subscriptionId: sub.id }))[0]).toBe("Reminders muted for this subscription.");
     const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
     expect(json(card)).toContain('"title":"Expiry reminders","value":"Muted"');
@@ -112,7 +120,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
 
   it("cancel asks for confirmation, is final, and is audited", async () => {
     const c = chat("conv-cancel-sub");
-    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e3" } });
+    const sub = await e3();
     const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
     expect(json(card)).toContain("Cancelling is final");
     expect(texts(await press(c, actionData(card, "subscription.cancel")))[0]).toBe("Subscription cancelled.");
@@ -127,6 +135,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
 
   it("tampered submits (unknown ids, wrong types, other verbs' data) change nothing", async () => {
     const c = chat("conv-tamper");
+    await e3();
     const before = await database.db.subscription.findMany({ orderBy: { id: "asc" } });
     const sub = before[0];
     for (const value of [
