@@ -87,7 +87,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   ]);
   return new PartnerBot({
     identity,
-    invitations: new InvitationGate(partnerships, parts.notifier, logger),
+    invitations: new InvitationGate(partnerships, parts.notifier, new ConversationRefStore(database.db), logger),
     conversationRefs: new ConversationRefStore(database.db),
     ledger: new ActivityLedger(database.db),
     turnLock: turnLockFor(database),

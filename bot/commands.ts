@@ -6,6 +6,7 @@
 import type { TurnContext } from "botbuilder";
 import type { Dialog } from "botbuilder-dialogs";
 import type { MessageKey } from "../src/i18n/index.js";
+import type { Caller } from "../src/identity/identityService.js";
 import { normalize, type CardSubmit } from "./turn.js";
 
 /** What a command receives: the text after its phrase (if typed) and the card data (if pressed). */
@@ -26,6 +27,8 @@ export interface Command {
   menuLabel?: MessageKey;
   /** Its line in the help card, if it has one. */
   helpLine?: MessageKey;
+  /** Who may use it (everyone if absent): the menu and the help show a caller only what they may do. */
+  allowed?: (caller: Caller) => boolean;
   /** A guided conversation the command starts... */
   dialog?: Dialog;
   /** ...or a one-turn answer. */
@@ -68,11 +71,11 @@ export class CommandRegistry {
     return this.commands.flatMap((command) => (command.dialog ? [command.dialog] : []));
   }
 
-  menuEntries(): { verb: string; label: MessageKey }[] {
-    return this.commands.filter((command) => command.menuLabel).map((command) => ({ verb: command.verb, label: command.menuLabel! }));
+  menuEntries(caller: Caller): { verb: string; label: MessageKey }[] {
+    return this.commands.filter((command) => command.menuLabel && (command.allowed?.(caller) ?? true)).map((command) => ({ verb: command.verb, label: command.menuLabel! }));
   }
 
-  helpLines(): MessageKey[] {
-    return this.commands.flatMap((command) => (command.helpLine ? [command.helpLine] : []));
+  helpLines(caller: Caller): MessageKey[] {
+    return this.commands.flatMap((command) => (command.helpLine && (command.allowed?.(caller) ?? true) ? [command.helpLine] : []));
   }
 }

@@ -18,6 +18,7 @@ import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
 import { setTurnInfo, turnInfo } from "./turn.js";
+import { validTimeZone } from "./cards/format.js";
 
 export interface PartnerBotOptions {
   identity: IdentityService;
@@ -131,7 +132,7 @@ export class PartnerBot extends ActivityHandler {
       await this.options.invitations.handle(context, answer, { tenantId: home.tenantId, aadObjectId: userId, displayName, locale }, provisional);
       return false;
     }
-    const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale });
+    const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale, timeZone: validTimeZone(activity.localTimezone) });
     if (resolution.status === "notEnrolled") {
       log.info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
       if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
@@ -140,7 +141,9 @@ export class PartnerBot extends ActivityHandler {
     const removal = activity.type === ActivityTypes.InstallationUpdate && activity.action?.startsWith("remove");
     if (!removal) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
     const userLocale = localeOf(activity.locale, this.options.defaultLocale);
-    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t: translator(userLocale), log: log.child({ userId: resolution.caller.userId }) });
+    const t = translator(userLocale);
+    const timeZone = validTimeZone(activity.localTimezone) ?? resolution.caller.timeZone;
+    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t, lang: { t, locale: userLocale, timeZone }, log: log.child({ userId: resolution.caller.userId }) });
     return true;
   }
 
@@ -151,7 +154,7 @@ export class PartnerBot extends ActivityHandler {
   private async welcome(context: TurnContext): Promise<void> {
     const { t, caller } = turnInfo(context);
     await context.sendActivity(t("welcome.text"));
-    await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.options.commands.menuEntries()))] });
+    await context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.options.commands.menuEntries(caller)))] });
   }
 }
 

@@ -8,11 +8,14 @@ import type { Locale } from "../src/config.js";
 import type { Translate } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
+import type { Lang } from "./cards/format.js";
 
 export interface TurnInfo {
   caller: Caller;
   locale: Locale;
   t: Translate;
+  /** What cards need to speak to this user: language, messages, time zone. */
+  lang: Lang;
   log: Logger;
 }
 

@@ -44,7 +44,7 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   it("walks account info → subscriptions → review (with Edit) → submit, creating the customer and its subscriptions", async () => {
     const c = chat("conv-wizard");
     const account = cardOf(await c.say("new customer"));
-    expect(textOf(account)).toContain("Add a new customer: account info");
+    expect(textOf(account)).toContain("Add a new customer: Account info");
     const flowId = flowIdOf(account);
 
     // Invalid values: the card comes back with the values kept and each error next to its field.
@@ -143,7 +143,7 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
     const refused = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "nulbyte", companyName: "Fabrikam\u0000 Ltd" }) }));
     expect(textOf(refused)).toContain("Remove the control or invisible formatting characters from this value.");
     const next = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "nulbyte", companyName: "Fabrikam Ltd" }) }));
-    expect(textOf(next)).toContain("Add a new customer: subscriptions");
+    expect(textOf(next)).toContain("Add a new customer: Subscriptions");
     await submit(c, { verb: "customer.subscriptions.skip", flowId });
     expect(textOf(cardOf(await submit(c, { verb: "customer.review.submit", flowId })))).toContain("admin@nulbyte.onmicrosoft.com");
   });
@@ -159,7 +159,7 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   it("skipping subscriptions creates a customer without any; the flow works in French", async () => {
     const c = chat("conv-fr", "fr-FR");
     const account = cardOf(await c.say("ajouter un client"));
-    expect(textOf(account)).toContain("Ajouter un nouveau client : informations du compte");
+    expect(textOf(account)).toContain("Ajouter un nouveau client : Informations sur le compte");
     const flowId = flowIdOf(account);
     const subs = cardOf(await submit(c, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "sansabo", culture: "fr-FR", country: "FR" }) }));
     expect(textOf(subs)).toContain("Ignorer les abonnements");

@@ -105,10 +105,10 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
 
   it("adds a customer with a subscription, then suspends it, as a person would in its chat", async () => {
     const account = await say("new customer");
-    expect(text(account)).toContain("Add a new customer: account info");
+    expect(text(account)).toContain("Add a new customer: Account info");
     const { flowId } = verbData(account, "customer.account.next");
     const subscriptions = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "playgroundco", companyName: "Playground Co" }) });
-    expect(text(subscriptions)).toContain("Add a new customer: subscriptions");
+    expect(text(subscriptions)).toContain("Add a new customer: Subscriptions");
     const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_o365-e3": "12" });
     expect(text(review)).toContain("Office 365 E3: 12 licences");
     const created = await press(review, { verb: "customer.review.submit", flowId });

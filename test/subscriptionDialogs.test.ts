@@ -57,28 +57,37 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
     const flowId = actionData(catalog, "order.catalog.next").flowId;
 
     const refused = cardOf(await press(c, { verb: "order.catalog.next", flowId, "qty_o365-e3": "20000" }));
-    expect(json(refused)).toContain("Enter a number of licences from 1 to 10000");
+    expect(json(refused)).toContain("Enter a number of licences from 1 to 10,000");
     const review = cardOf(await press(c, { verb: "order.catalog.next", flowId, "qty_o365-e3": "25", "qty_m365-business-premium": "0", resellerOfRecordId: "none" }));
     expect(json(review)).toContain("Office 365 E3: 25 licences, $575.00 per month");
     const placed = await press(c, { verb: "order.review.submit", flowId }, "review-card");
-    expect(texts(placed)).toEqual(["Order placed: 1 new subscriptions for Fabrikam Ltd."]);
+    expect(texts(placed)).toEqual(["Order placed: 1 new subscription for Fabrikam Ltd."]);
     expect(json(cardOf(placed))).toContain("Office 365 E3 · 25 licences · Active");
     expect(texts(await press(c, { verb: "order.review.submit", flowId }, "review-card"))).toEqual([expect.stringContaining("no longer active")]);
     expect(await database.db.subscription.count({ where: { customerId, offerId: "o365-e3" } })).toBe(1);
     expect(await audit("subscription.created")).toHaveLength(2);
   });
 
-  it("changes licences within bounds; the same button twice changes once", async () => {
+  it("issue 12, item 6: a licence change shows its cost before it is confirmed; out-of-range values are refused with the allowed range, not capped; the same button twice changes once", async () => {
     const c = chat("conv-licences");
     const sub = await e3();
     const card = cardOf(await c.submit({ verb: "subscription.open", subscriptionId: sub.id }));
     expect(json(card)).toContain("Change licences");
-    const change = actionData(card, "subscription.licences");
-    expect(texts(await press(c, { ...change, licences: "0" }))).toEqual([expect.stringContaining("Enter a number of licences from 1 to 10000")]);
-    const done = await press(c, { ...change, licences: "30" }, "sub-card");
+    // The card's input has no client-side maximum that a client would silently apply.
+    expect(json(card)).not.toMatch(/"id":"licences"[^}]*"max"/);
+    const review = actionData(card, "subscription.licences.review");
+    expect(texts(await press(c, { ...review, licences: "20000" }))).toEqual([expect.stringContaining("Enter a number of licences from 1 to 10,000")]);
+    expect(texts(await press(c, { ...review, licences: "0" }))).toEqual([expect.stringContaining("Enter a number of licences from 1 to 10,000")]);
+    expect(texts(await press(c, { ...review, licences: "25" }))).toEqual(["Nothing changed: the subscription already has 25 licences."]);
+    const costs = cardOf(await press(c, { ...review, licences: "30" }));
+    expect(json(costs)).toContain("5 more licences: $115.00 more per month");
+    expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).licences).toBe(25);
+
+    const confirm = actionData(costs, "subscription.licences");
+    const done = await press(c, confirm, "sub-card");
     expect(texts(done)[0]).toBe("Licences changed to 30.");
     expect(c.adapter.updatedActivities.at(-1)?.id).toBe("sub-card");
-    const again = await press(c, { ...change, licences: "31" }, "sub-card");
+    const again = await press(c, confirm, "sub-card");
     expect(texts(again)[0]).toContain("changed since that card was shown");
     expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).licences).toBe(30);
     const entries = await audit("subscription.licencesChanged");
@@ -129,8 +138,7 @@ describe(`subscriptions in Teams (${providerUnderTest})`, () => {
     expect(() => actionData(after, "subscription.reactivate")).toThrow();
     expect(await audit("subscription.cancelled")).toHaveLength(1);
     const history = cardOf(await c.say("history for subsdialog"));
-    expect(json(history)).toContain("Subscription cancelled: Office 365 E3");
-    expect(json(history)).toContain("status: active → cancelled");
+    expect(json(history)).toContain("Alex Wilber cancelled Office 365 E3.");
   });
 
   it("tampered submits (unknown ids, wrong types, other verbs' data) change nothing", async () => {

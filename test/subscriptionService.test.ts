@@ -185,7 +185,7 @@ describe(`subscription service (${providerUnderTest})`, () => {
     sub = await subscriptionOf(customerId, "o365-e1");
     expect(sub.status).toBe("cancelled");
     await expect(service.reactivate(admin, { subscriptionId: sub.id, version: sub.version })).rejects.toBeInstanceOf(IllegalTransition);
-    const actions = (await service.history(admin, customerId)).map((entry) => entry.action);
+    const actions = (await service.history(admin, customerId)).entries.map((entry) => entry.action);
     expect(actions.slice(0, 3)).toEqual(["subscription.cancelled", "subscription.reactivated", "subscription.suspended"]);
   });
 

@@ -20,7 +20,9 @@ export interface MenuEntry {
 export function menuCardData(t: Translate, caller: Caller, entries: MenuEntry[]): MenuCardData {
   return {
     title: t("menu.title"),
-    subtitle: t("menu.subtitle", { name: caller.displayName || "", role: t(`role.${caller.role}`), organisation: caller.organisation.name }),
+    subtitle: caller.displayName.trim()
+      ? t("menu.subtitle", { name: caller.displayName, role: t(`role.${caller.role}`), organisation: caller.organisation.name })
+      : t("menu.subtitleNoName", { role: t(`role.${caller.role}`), organisation: caller.organisation.name }),
     hint: t("menu.hint"),
     actions: entries.map((entry) => ({ title: t(entry.label), verb: entry.verb })),
   };

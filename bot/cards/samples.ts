@@ -7,8 +7,8 @@ import type { Caller } from "../../src/identity/identityService.js";
 import { CommandRegistry } from "../commands.js";
 import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { Locale } from "../../src/config.js";
-import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
-import { historyData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
+import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
+import { historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { staffCardData } from "../staffCommands.js";
 import { reminderCardData } from "../reminders/teamsReminderChannel.js";
@@ -26,8 +26,8 @@ export const sampleCaller: Caller = {
 const registry = new CommandRegistry();
 
 const sampleOffers: OfferView[] = [
-  { id: "m365-business-standard", name: "Microsoft 365 Business Standard", description: "Desktop Office apps and Teams.", unitPriceCents: 1250, currency: "USD", minLicences: 1, maxLicences: 300, onePerCustomer: false, isTrial: false, trialDays: null, parentOfferId: null },
-  { id: "m365-business-standard-trial", name: "Microsoft 365 Business Standard Trial", description: "Free trial.", unitPriceCents: 0, currency: "USD", minLicences: 1, maxLicences: 25, onePerCustomer: true, isTrial: true, trialDays: 30, parentOfferId: null },
+  { id: "m365-business-standard", name: "Microsoft 365 Business Standard", description: "Desktop Office apps and Teams.", descriptionFr: "Applications Office de bureau et Teams.", unitPriceCents: 1250, currency: "USD", minLicences: 1, maxLicences: 300, onePerCustomer: false, isTrial: false, trialDays: null, fullOfferId: null, parentOfferId: null },
+  { id: "m365-business-standard-trial", name: "Microsoft 365 Business Standard Trial", description: "Free trial.", descriptionFr: "Essai gratuit.", unitPriceCents: 0, currency: "USD", minLicences: 1, maxLicences: 25, onePerCustomer: true, isTrial: true, trialDays: 30, fullOfferId: "m365-business-standard", parentOfferId: null },
 ];
 /** A valid account, as the add-customer card submits it. */
 export const sampleAccount = {
@@ -98,8 +98,8 @@ export const sampleSuspendedSubscription: SubscriptionDetails = {
 const lang = (t: Translate) => ({ t, locale: (t("cancel.button") === "Annuler" ? "fr" : "en") as Locale });
 
 export const cardSamples: Record<string, (t: Translate) => object> = {
-  menu: (t) => menuCardData(t, sampleCaller, registry.menuEntries()),
-  help: (t) => helpCardData(t, registry.helpLines()),
+  menu: (t) => menuCardData(t, sampleCaller, registry.menuEntries(sampleCaller)),
+  help: (t) => helpCardData(t, registry.helpLines(sampleCaller)),
   profile: (t) => profileCardData(t, sampleCaller),
   notEnrolled: (t) => notEnrolledCardData(t, "9b1d5c3a-1111-4222-8333-444455556666"),
   customerAccount: (t) =>
@@ -126,10 +126,15 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
   orderReview: (t) => orderReviewData(lang(t), { flowId: "flow-2", customer: "Fabrikam Ltd", cycle: "monthly", lines: [{ offer: sampleOffers[0], licences: 5 }], resellerName: "Northwind Reseller" }),
   subscriptionList: (t) => subscriptionListData(lang(t), [{ id: "s-1", licences: 25, status: "suspended", offer: { name: "Office 365 E3" }, customer: { companyName: "Fabrikam Ltd" } }]),
   history: (t) =>
-    historyData(lang(t), "Fabrikam Ltd", [
-      { at: new Date("2026-11-21T09:30:00Z"), action: "subscription.suspended", actorName: "Alex Wilber", offerName: "Office 365 E3", before: { status: "active" }, after: { status: "suspended", reason: "nonPayment" } },
-      { at: new Date("2026-09-01T10:00:00Z"), action: "customer.created", actorName: "Alex Wilber", offerName: "", before: null, after: { companyName: "Fabrikam Ltd" } },
-    ]),
+    historyData(lang(t), "Fabrikam Ltd", {
+      organisations: new Map([["r-1", "Northwind Reseller"]]),
+      entries: [
+        { at: new Date("2026-11-21T09:30:00Z"), action: "subscription.suspended", actorUserId: "u-1", actorName: "Alex Wilber", offerName: "Office 365 E3", before: { status: "active" }, after: { status: "suspended", reason: "nonPayment", deletionAt: "2027-02-19T09:30:00.000Z" } },
+        { at: new Date("2026-10-02T15:10:00Z"), action: "subscription.licencesChanged", actorUserId: "u-2", actorName: "Megan Bowen", offerName: "Office 365 E3", before: { licences: 25 }, after: { licences: 30 } },
+        { at: new Date("2026-09-01T10:05:00Z"), action: "subscription.resellersSet", actorUserId: "u-1", actorName: "Alex Wilber", offerName: "Office 365 E3", before: { resellerOfRecordId: null, supportContactId: null }, after: { resellerOfRecordId: "r-1", supportContactId: "r-1" } },
+        { at: new Date("2026-09-01T10:00:00Z"), action: "customer.created", actorUserId: "u-1", actorName: "Alex Wilber", offerName: "", before: null, after: { companyName: "Fabrikam Ltd", domain: "fabrikam.onmicrosoft.com" } },
+      ],
+    }),
   inviteReseller: (t) => inviteCardData(lang(t), { flowId: "flow-3", days: 14, email: "sales@northwind", companyName: "Northwind Traders", issues: [{ field: "email", code: "invalidEmail" }] }),
   invitationDraft: (t) =>
     invitationDraftData(lang(t), {
@@ -165,10 +170,26 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
         eventAt: new Date("2027-03-06T00:00:00Z"),
         leadDays: 7,
         recipientUserId: "u-1",
-        subscription: { id: "s-1", version: 3, status: "suspended", licences: 25, offerName: "Office 365 E3", customerName: "Fabrikam Ltd", customerId: "c-1" },
+        subscription: { id: "s-1", version: 3, status: "suspended", licences: 25, offerId: "o365-e3", offerName: "Office 365 E3", customerName: "Fabrikam Ltd", customerId: "c-1", fullOfferId: null },
       },
       new Date("2027-02-27T09:00:00Z"),
     ),
+  licenceChange: (t) =>
+    licenceChangeData(lang(t), {
+      subscription: { id: "s-1", version: 3, offer: { name: "Office 365 E3" }, customer: { companyName: "Fabrikam Ltd", domainPrefix: "fabrikam" } },
+      from: 25,
+      to: 30,
+      unitPriceCents: 2300,
+      currency: "USD",
+      monthlyDeltaCents: 11_500,
+    }),
+  relationshipRequest: (t) =>
+    relationshipRequestData(lang(t), {
+      provider: "Contoso Distribution",
+      providerTenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+      resellers: [{ id: "r-1", name: "Northwind Reseller", tenantId: "5e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e" }],
+      reseller: { id: "r-1", name: "Northwind Reseller", tenantId: "5e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e" },
+    }),
   customerDetails: (t) =>
     customerDetailsCardData(lang(t), {
       id: "c-1",

@@ -156,7 +156,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const { t, locale } = turnInfo(dc.context);
     const lines = await this.chosenLines(state);
     await dc.context.sendActivity({
-      attachments: [reviewCard(reviewCardData({ t, locale }, { flowId: state.flowId, account: state.account as Record<string, string>, cycle: state.cycle, lines, resellerName: state.resellerName }))],
+      attachments: [reviewCard(reviewCardData(turnInfo(dc.context).lang, { flowId: state.flowId, account: state.account as Record<string, string>, cycle: state.cycle, lines, resellerName: state.resellerName }))],
     });
     return Dialog.EndOfTurn;
   }
@@ -172,7 +172,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       // Created now, or earlier by this same submit (the confirmation could not be delivered): the password, while kept.
       if (result.temporaryPassword) {
         await dc.context.sendActivity({
-          attachments: [createdCard(createdCardData({ t, locale }, { company: result.customer.companyName, adminAccount: result.customer.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
+          attachments: [createdCard(createdCardData(turnInfo(dc.context).lang, { company: result.customer.companyName, adminAccount: result.customer.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
         });
       } else {
         await dc.context.sendActivity(t("customer.created.already", { company: result.customer.companyName, domain: `${result.customer.domainPrefix}.onmicrosoft.com` }));
@@ -197,7 +197,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   private async showAccount(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "account";
     const { t, locale } = turnInfo(dc.context);
-    await dc.context.sendActivity({ attachments: [accountCard(accountCardData({ t, locale }, state.flowId, state.account, issues, state.resellerName))] });
+    await dc.context.sendActivity({ attachments: [accountCard(accountCardData(turnInfo(dc.context).lang, state.flowId, state.account, issues, state.resellerName))] });
   }
 
   private async showSubscriptions(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
@@ -206,7 +206,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const account = state.account as AccountInfo;
     const offers = await this.catalog.baseOffers(account.segment, state.cycle);
     await dc.context.sendActivity({
-      attachments: [subscriptionsCard(subscriptionsCardData({ t, locale }, { flowId: state.flowId, company: account.companyName, segment: account.segment, cycle: state.cycle, offers, quantities: state.quantities, issues }))],
+      attachments: [subscriptionsCard(subscriptionsCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, segment: account.segment, cycle: state.cycle, offers, quantities: state.quantities, issues }))],
     });
   }
 

@@ -10,11 +10,10 @@ import type { FieldIssue } from "../../src/errors.js";
 import type { Locale } from "../../src/config.js";
 import { escapeMarkdown as md, type MessageKey, type Translate } from "../../src/i18n/index.js";
 import { renderCard } from "../cards/render.js";
+import { azurePortalUrl, relationshipRequestUrl } from "../../src/customers/relationshipRequest.js";
+import { formatDate, money, type Lang } from "../cards/format.js";
 
-export interface Lang {
-  t: Translate;
-  locale: Locale;
-}
+export type { Lang };
 
 /** A field issue as a sentence in the user's language. */
 export function issueText(t: Translate, issue: FieldIssue): string {
@@ -23,15 +22,14 @@ export function issueText(t: Translate, issue: FieldIssue): string {
   return t(`issue.${issue.code}` as MessageKey, params);
 }
 
-export function money(locale: Locale, cents: number, currency: string): string {
-  return new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-US", { style: "currency", currency }).format(cents / 100);
-}
+export { money };
 
 /** An offer's line on a catalog card: price and licence range, or the trial's length; then its description. */
 export function offerDetail({ t, locale }: Lang, offer: OfferView): string {
-  if (offer.isTrial) return `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${offer.description}`;
+  const description = locale === "fr" && offer.descriptionFr ? offer.descriptionFr : offer.description;
+  if (offer.isTrial) return `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${description}`;
   const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
-  return `${price}. ${offer.description}`;
+  return `${price}. ${description}`;
 }
 
 export interface AccountCardData {
@@ -224,6 +222,9 @@ export interface SubmittedCardData {
 
 export interface CustomerListCardData {
   title: string;
+  canFilter: boolean;
+  resellerChoices: { title: string; value: string }[];
+  resellerOrgId: string;
   searchPlaceholder: string;
   searchLabel: string;
   query: string;
@@ -239,14 +240,27 @@ export interface CustomerListCardData {
   nextLabel: string;
 }
 
-export function customerListCardData({ t }: Lang, page: CustomerPage, query: string): CustomerListCardData {
+/** The reseller filter of the list: shown to the provider only, and kept across searches and pages. */
+export interface CustomerListFilter {
+  resellers: { id: string; name: string }[];
+  /** "all", "none" (the provider's own), or a reseller's organisation id. */
+  resellerOrgId: string;
+}
+
+export function customerListCardData({ t }: Lang, page: CustomerPage, query: string, filter?: CustomerListFilter): CustomerListCardData {
   const counts = { total: page.total, page: page.page, pages: page.pageCount, query };
+  const selected = filter?.resellerOrgId || "all";
+  const resellerName = selected === "none" ? t("customer.list.providerOnly") : filter?.resellers.find((reseller) => reseller.id === selected)?.name;
+  const summary = query ? t("customer.list.summaryFiltered", counts) : t("customer.list.summary", counts);
   return {
     title: t("customer.list.title"),
+    canFilter: Boolean(filter && filter.resellers.length),
+    resellerChoices: [{ title: t("customer.list.allResellers"), value: "all" }, { title: t("customer.list.providerOnly"), value: "none" }, ...(filter?.resellers ?? []).map((reseller) => ({ title: reseller.name, value: reseller.id }))],
+    resellerOrgId: selected,
     searchPlaceholder: t("customer.list.searchPlaceholder"),
     searchLabel: t("customer.list.search"),
     query,
-    summary: query ? t("customer.list.summaryFiltered", counts) : t("customer.list.summary", counts),
+    summary: resellerName ? `${summary} · ${t("customer.list.filteredBy", { reseller: resellerName })}` : summary,
     emptyText: t("customer.list.empty"),
     items: page.items.map((item) => ({
       id: item.id,
@@ -276,6 +290,15 @@ export interface CustomerDetailsCardData {
   customerId: string;
   canShowPassword: boolean;
   showPasswordLabel: string;
+  historyLabel: string;
+  azurePortalLabel: string;
+  azurePortalUrl: string;
+  canSetReseller: boolean;
+  resellerLabel: string;
+  resellerIntro: string;
+  resellerChoices: { title: string; value: string }[];
+  resellerOrgId: string;
+  saveLabel: string;
 }
 
 export interface CustomerDetails {
@@ -295,12 +318,15 @@ export interface CustomerDetails {
   domainPrefix: string;
   openedAt: Date;
   reseller: { name: string } | null;
+  resellerOrgId?: string | null;
   subscriptions: { id: string; licences: number; status: string; offer: { name: string } }[];
   /** The caller created this customer and its temporary password is still kept for them. */
   passwordKeptForCaller?: boolean;
 }
 
-export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerDetails): CustomerDetailsCardData {
+/** `resellers`: the provider's active resellers it may delegate the customer to (none for a reseller's user). */
+export function customerDetailsCardData(lang: Lang, customer: CustomerDetails, resellers: { id: string; name: string }[] = []): CustomerDetailsCardData {
+  const { t, locale } = lang;
   const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(customer.country) ?? customer.country;
   return {
     title: md(customer.companyName),
@@ -310,7 +336,7 @@ export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerD
       { label: t("customer.details.contact"), value: md(`${customer.contactFirstName} ${customer.contactLastName} <${customer.contactEmail}>`) },
       { label: t("customer.details.address"), value: md([customer.addressLine1, customer.addressLine2, `${customer.postalCode} ${customer.city}`, customer.region, countryName].filter(Boolean).join(", ")) },
       { label: t("customer.details.reseller"), value: customer.reseller ? md(customer.reseller.name) : t("customer.details.noReseller") },
-      { label: t("customer.details.opened"), value: customer.openedAt.toLocaleDateString(locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "long", timeZone: "UTC" }) },
+      { label: t("customer.details.opened"), value: formatDate(lang, customer.openedAt) },
     ],
     subscriptionsTitle: t("customer.details.subscriptions"),
     noSubscriptionsText: t("customer.details.noSubscriptions"),
@@ -324,9 +350,44 @@ export function customerDetailsCardData({ t, locale }: Lang, customer: CustomerD
     customerId: customer.id,
     canShowPassword: Boolean(customer.passwordKeptForCaller),
     showPasswordLabel: t("customer.details.showPassword"),
+    historyLabel: t("customer.details.history"),
+    azurePortalLabel: t("customer.details.azurePortal"),
+    azurePortalUrl: azurePortalUrl(`${customer.domainPrefix}.onmicrosoft.com`),
+    canSetReseller: resellers.length > 0,
+    resellerLabel: t("customer.details.setReseller"),
+    resellerIntro: t("customer.details.setResellerIntro"),
+    resellerChoices: [{ title: t("customer.details.noReseller"), value: "none" }, ...resellers.map((reseller) => ({ title: reseller.name, value: reseller.id }))],
+    resellerOrgId: customer.resellerOrgId ?? "none",
+    saveLabel: t("customer.details.save"),
   };
 }
 
+/** "Request a relationship": the link to send, for the provider's own customer or a reseller's. */
+export function relationshipRequestData(
+  lang: Lang,
+  input: { provider: string; providerTenantId: string; resellers: { id: string; name: string; tenantId: string | null }[]; reseller?: { id: string; name: string; tenantId: string | null } },
+) {
+  const { t } = lang;
+  const link = relationshipRequestUrl({ providerTenantId: input.providerTenantId, resellerTenantId: input.reseller?.tenantId });
+  const partner = input.reseller?.name ?? input.provider;
+  const subject = t.plain("relationship.subject", { provider: partner });
+  const body = t.plain("relationship.body", { partner, link });
+  return {
+    title: t("relationship.title"),
+    intro: t("relationship.intro"),
+    forText: input.reseller ? t("relationship.forReseller", { reseller: input.reseller.name, provider: input.provider }) : t("relationship.forProvider", { provider: input.provider }),
+    link,
+    after: t("relationship.after"),
+    forLabel: t("relationship.forLabel"),
+    resellerOrgId: input.reseller?.id ?? "direct",
+    resellerChoices: [{ title: t("relationship.direct"), value: "direct" }, ...input.resellers.filter((reseller) => reseller.tenantId).map((reseller) => ({ title: reseller.name, value: reseller.id }))],
+    showLabel: t("relationship.show"),
+    openEmailLabel: t("relationship.openEmail"),
+    mailto: `mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`,
+  };
+}
+
+export const relationshipRequestCard = (data: ReturnType<typeof relationshipRequestData>): Attachment => renderCard("relationshipRequest", data);
 export const accountCard = (data: AccountCardData): Attachment => renderCard("customerAccount", data);
 export const subscriptionsCard = (data: SubscriptionsCardData): Attachment => renderCard("customerSubscriptions", data);
 export const reviewCard = (data: ReviewCardData): Attachment => renderCard("customerReview", data);

@@ -8,10 +8,12 @@ import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
-import { NotFound } from "../../src/errors.js";
-import { createdCard, createdCardData, customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "./customerCards.js";
+import { InvalidInput, NotFound } from "../../src/errors.js";
+import { createdCard, createdCardData, customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, relationshipRequestCard, relationshipRequestData, submittedCard } from "./customerCards.js";
 
-const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional(), resellerOrgId: z.string().uuid().optional() });
+/** "all", "none" (the provider's own customers) or a reseller's organisation id. */
+const resellerFilter = z.union([z.literal("all"), z.literal("none"), z.string().uuid()]);
+const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional(), resellerOrgId: resellerFilter.optional().catch(undefined) });
 const customerRef = z.object({ customerId: z.string().uuid() });
 
 export function customerCommands(customers: CustomerService, catalog: CatalogService, partnerships: PartnershipService): Command[] {
@@ -30,26 +32,56 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       }
     };
 
+  /** A customer's card, with the provider's resellers it may be delegated to. */
+  const showDetails = async (context: TurnContext, customerId: string) => {
+    const { caller, lang } = turnInfo(context);
+    const customer = await customers.get(caller, customerId);
+    const resellers = await partnerships.activeResellers(caller);
+    await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(lang, customer, resellers))] });
+  };
+
   const list = guarded(async (context, input) => {
-    const { caller, t, locale } = turnInfo(context);
-    const args = input.submit ? listInput.parse(input.submit) : { query: input.text, page: 1 };
+    const { caller, lang } = turnInfo(context);
+    const args = input.submit ? listInput.parse(input.submit) : { query: input.text, page: 1, resellerOrgId: undefined };
     const query = (args.query ?? "").trim().slice(0, 100);
-    const resellerOrgId = "resellerOrgId" in args ? args.resellerOrgId : undefined;
+    const resellerOrgId = args.resellerOrgId === "all" ? undefined : args.resellerOrgId;
     const page = await customers.list(caller, { text: query, page: args.page, resellerOrgId });
     if (!input.submit && query && page.total === 1) {
       // "customer contoso" naming exactly one customer opens it directly.
-      const customer = await customers.get(caller, page.items[0].id);
-      await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData({ t, locale }, customer))] });
+      await showDetails(context, page.items[0].id);
       return;
     }
-    await context.sendActivity({ attachments: [customerListCard(customerListCardData({ t, locale }, page, query))] });
+    const resellers = await partnerships.activeResellers(caller);
+    await context.sendActivity({ attachments: [customerListCard(customerListCardData(lang, page, query, caller.organisation.kind === "provider" ? { resellers, resellerOrgId: resellerOrgId ?? "all" } : undefined))] });
   });
 
   const open = guarded(async (context, input) => {
-    const { caller, t, locale } = turnInfo(context);
-    const { customerId } = customerRef.parse(input.submit);
+    await showDetails(context, customerRef.parse(input.submit).customerId);
+  });
+
+  /** Delegates the customer to a reseller, or takes it back ("none"). */
+  const setReseller = guarded(async (context, input) => {
+    const { caller, t } = turnInfo(context);
+    const { customerId, resellerOrgId } = customerRef.extend({ resellerOrgId: z.union([z.literal("none"), z.string().uuid()]) }).parse(input.submit);
+    try {
+      await customers.setReseller(caller, { customerId, resellerOrgId: resellerOrgId === "none" ? null : resellerOrgId });
+    } catch (error) {
+      if (!(error instanceof InvalidInput)) throw error;
+      await context.sendActivity(t(error.issues.some((issue) => issue.code === "unchanged") ? "sub.nothingChanged" : "issue.invalidChoice"));
+      return;
+    }
     const customer = await customers.get(caller, customerId);
-    await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData({ t, locale }, customer))] });
+    await context.sendActivity(customer.reseller ? t("customer.reseller.set", { company: customer.companyName, reseller: customer.reseller.name }) : t("customer.reseller.cleared", { company: customer.companyName }));
+    await showDetails(context, customerId);
+  });
+
+  /** "Request a relationship": the invitation link for a customer of the provider, or of one of its resellers. */
+  const requestRelationship = guarded(async (context, input) => {
+    const { caller, lang } = turnInfo(context);
+    const resellers = await partnerships.activeResellers(caller);
+    const chosen = z.object({ resellerOrgId: z.string().uuid() }).safeParse(input.submit);
+    const reseller = chosen.success ? resellers.find((candidate) => candidate.id === chosen.data.resellerOrgId) : undefined;
+    await context.sendActivity({ attachments: [relationshipRequestCard(relationshipRequestData(lang, { provider: caller.organisation.name, providerTenantId: caller.tenantId, resellers, reseller }))] });
   });
 
   /** Done on the confirmation: the creator has the password; it is erased and the card keeps only the account. */
@@ -67,7 +99,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     const { customerId } = customerRef.parse(input.submit);
     try {
       const shown = await customers.revealPassword(caller, customerId);
-      await context.sendActivity({ attachments: [createdCard(createdCardData({ t, locale }, { company: shown.companyName, adminAccount: shown.adminAccount, password: shown.temporaryPassword, customerId }))] });
+      await context.sendActivity({ attachments: [createdCard(createdCardData(turnInfo(context).lang, { company: shown.companyName, adminAccount: shown.adminAccount, password: shown.temporaryPassword, customerId }))] });
     } catch (error) {
       if (!(error instanceof NotFound) || error.what !== "customer.password") throw error;
       await context.sendActivity(t("customer.password.gone"));
@@ -81,6 +113,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       phrases: ["new customer", "add customer", "add a customer", "add a new customer", "create customer", "nouveau client", "ajouter un client", "ajouter un nouveau client", "creer un client"],
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
+      allowed: (caller) => caller.organisation.kind === "provider",
       dialog: new AddCustomerDialog(customers, catalog, partnerships),
     },
     {
@@ -94,6 +127,18 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     },
     { id: "customer.open", verb: "customer.open", phrases: [], handler: open },
     { id: "customer.created.done", verb: "customer.created.done", phrases: [], handler: closeConfirmation },
+    { id: "customer.reseller.set", verb: "customer.reseller.set", phrases: [], allowed: (caller) => caller.organisation.kind === "provider", handler: setReseller },
+    {
+      id: "relationship.request",
+      verb: "relationship.request",
+      phrases: ["request relationship", "request a relationship", "relationship request", "demander une relation", "demande de relation"],
+      helpLine: "help.command.relationship",
+      allowed: (caller) => caller.organisation.kind === "provider",
+      handler: async (context, input) => {
+        if (turnInfo(context).caller.organisation.kind !== "provider") return void (await context.sendActivity(turnInfo(context).t("error.notAllowed")));
+        await requestRelationship(context, input);
+      },
+    },
     { id: "customer.password.show", verb: "customer.password.show", phrases: [], handler: showPassword },
   ];
 }

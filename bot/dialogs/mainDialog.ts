@@ -72,7 +72,7 @@ export class MainDialog extends ComponentDialog {
     const { t, caller } = turnInfo(dc.context);
     switch (command.id) {
       case "menu":
-        await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.registry.menuEntries()))] });
+        await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.registry.menuEntries(caller)))] });
         break;
       case "help":
         await this.sendHelp(dc);
@@ -88,8 +88,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async sendHelp(dc: DialogContext): Promise<void> {
-    const { t } = turnInfo(dc.context);
-    await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, this.registry.helpLines()))] });
+    const { t, caller } = turnInfo(dc.context);
+    await dc.context.sendActivity({ attachments: [helpCard(helpCardData(t, this.registry.helpLines(caller)))] });
   }
 
   private commandOf(dc: DialogContext): ReturnType<CommandRegistry["find"]> {

@@ -11,7 +11,7 @@ import type { Locale } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
 import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
 import { LocalSendBudget, perConversation, perTenant, type SendBudget } from "../teams/sendBudget.js";
-import type { Delivery, ReminderChannel, ReminderToSend } from "../../src/reminders/reminderScheduler.js";
+import { NO_CONVERSATION, type Delivery, type ReminderChannel, type ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { renderCard } from "../cards/render.js";
 import type { Lang } from "../customers/customerCards.js";
 import type { ConnectorSender } from "./connectorSender.js";
@@ -29,6 +29,12 @@ export function reminderCardData(lang: Lang, reminder: ReminderToSend, now: Date
     color: reminder.kind === "deletion" || reminder.kind === "deleted" ? "Attention" : "Warning",
     canReactivate: reminder.kind === "deletion",
     canMute: reminder.kind !== "deleted",
+    // At the end of a trial: buy the full subscription, with as many licences as the trial had.
+    canBuy: reminder.kind === "trialEnd" && Boolean(reminder.subscription.fullOfferId),
+    buyLabel: t("reminder.trialEnd.buy"),
+    customerId: reminder.subscription.customerId,
+    fullOfferId: reminder.subscription.fullOfferId ?? "",
+    licences: reminder.subscription.licences,
     subscriptionId: reminder.subscription.id,
     version: reminder.subscription.version,
     reactivateLabel: t("sub.reactivate"),
@@ -54,7 +60,7 @@ export class TeamsReminderChannel implements ReminderChannel {
     const user = await this.db.user.findUnique({ where: { id: reminder.recipientUserId } });
     if (!user) return { outcome: "failed", error: "recipient no longer exists" };
     const locale = localeOf(user.locale, this.defaultLocale);
-    const card = reminderCard(reminderCardData({ t: translator(locale), locale }, reminder, this.now()));
+    const card = reminderCard(reminderCardData({ t: translator(locale), locale, timeZone: user.timeZone ?? undefined }, reminder, this.now()));
     // A personal chat first: a reminder is for its recipient, not for everyone in a channel.
     const refs = (await this.refs.activeFor(user.id)).sort((a, b) => Number(!isPersonal(a.reference)) - Number(!isPersonal(b.reference)));
     for (const { id, reference } of refs) {
@@ -76,7 +82,7 @@ export class TeamsReminderChannel implements ReminderChannel {
       if (status === undefined || status === 408 || status === 412 || status >= 500) return { outcome: "retry", retryAfterMs: result.retryAfterMs, error: message };
       return { outcome: "failed", error: message };
     }
-    return { outcome: "failed", error: "no active conversation with the recipient" };
+    return { outcome: "failed", error: NO_CONVERSATION };
   }
 }
 

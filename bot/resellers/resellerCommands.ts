@@ -4,7 +4,8 @@
  * tenant, enrolled or not, answers a partnership request ("accept <code>" or the card's buttons).
  */
 import { randomUUID } from "node:crypto";
-import type { TurnContext } from "botbuilder";
+import { TurnContext } from "botbuilder";
+import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
 import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
 import { z } from "zod";
 import type { Locale } from "../../src/config.js";
@@ -37,7 +38,7 @@ class InviteResellerDialog extends Dialog {
     }
     const flowId = randomUUID();
     dc.activeDialog!.state = { flowId };
-    await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData({ t, locale }, { flowId, days: DEFAULT_INVITATION_DAYS }))] });
+    await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData(turnInfo(dc.context).lang, { flowId, days: DEFAULT_INVITATION_DAYS }))] });
     return Dialog.EndOfTurn;
   }
 
@@ -55,14 +56,14 @@ class InviteResellerDialog extends Dialog {
       await dc.context.sendActivity({
         attachments: [
           invitationDraftCard(
-            invitationDraftData({ t, locale }, { partnershipId: partnership.id, email: partnership.email, company: partnership.companyName, provider: caller.organisation.name, code, expiresAt: partnership.expiresAt, appId: this.appId }),
+            invitationDraftData(turnInfo(dc.context).lang, { partnershipId: partnership.id, email: partnership.email, company: partnership.companyName, provider: caller.organisation.name, code, expiresAt: partnership.expiresAt, appId: this.appId }),
           ),
         ],
       });
       return dc.endDialog();
     } catch (error) {
       if (error instanceof InvalidInput) {
-        await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData({ t, locale }, { flowId, days: DEFAULT_INVITATION_DAYS, email: submit.data.email, companyName: submit.data.companyName, issues: error.issues }))] });
+        await dc.context.sendActivity({ attachments: [inviteCard(inviteCardData(turnInfo(dc.context).lang, { flowId, days: DEFAULT_INVITATION_DAYS, email: submit.data.email, companyName: submit.data.companyName, issues: error.issues }))] });
         return Dialog.EndOfTurn;
       }
       if (await answerDomainError(dc.context, error)) return dc.endDialog();
@@ -76,7 +77,7 @@ export function resellerCommands(partnerships: PartnershipService, appId: string
     const { caller, t, locale } = turnInfo(context);
     try {
       const rows = await partnerships.list(caller);
-      await context.sendActivity({ attachments: [resellerListCard(resellerListData({ t, locale }, rows, caller.role === "admin"))] });
+      await context.sendActivity({ attachments: [resellerListCard(resellerListData(turnInfo(context).lang, rows, caller.role === "admin"))] });
     } catch (error) {
       if (!(await answerDomainError(context, error))) throw error;
     }
@@ -109,9 +110,10 @@ export function resellerCommands(partnerships: PartnershipService, appId: string
       phrases: ["invite reseller", "invite a reseller", "request a partnership", "inviter un revendeur", "inviter revendeur", "demander un partenariat"],
       menuLabel: "menu.inviteReseller",
       helpLine: "help.command.inviteReseller",
+      allowed: (caller) => caller.organisation.kind === "provider" && caller.role === "admin",
       dialog: new InviteResellerDialog(partnerships, appId),
     },
-    { id: "reseller.list", verb: "reseller.list", phrases: ["resellers", "revendeurs", "indirect resellers", "revendeurs indirects", "partners", "partenaires"], menuLabel: "menu.resellers", helpLine: "help.command.resellers", handler: list },
+    { id: "reseller.list", verb: "reseller.list", phrases: ["resellers", "revendeurs", "indirect resellers", "revendeurs indirects", "partners", "partenaires"], menuLabel: "menu.resellers", helpLine: "help.command.resellers", allowed: (caller) => caller.organisation.kind === "provider", handler: list },
     { id: "reseller.revoke", verb: "reseller.revoke", phrases: [], handler: revoke },
     { id: "reseller.draft.done", verb: "reseller.draft.done", phrases: [], handler: draftDone },
   ];
@@ -137,6 +139,7 @@ export class InvitationGate {
   constructor(
     private readonly partnerships: PartnershipService,
     private readonly notifier: Notifier,
+    private readonly refs: ConversationRefStore,
     private readonly logger: Logger,
   ) {}
 
@@ -153,8 +156,10 @@ export class InvitationGate {
       const { partnership, providerName, inviterLocale } = await this.partnerships.peek(answer.code, prospect);
       const inviterT = translator(localeOf(inviterLocale, locale));
       if (answer.action === "accept") {
-        await this.partnerships.accept(answer.code, prospect);
+        const accepted = await this.partnerships.accept(answer.code, prospect);
         this.logger.info({ partnershipId: partnership.id, tenantId: prospect.tenantId }, "partnership accepted");
+        // The new reseller admin can be reached from now on, before typing anything else.
+        await this.refs.remember(accepted.userId, context.activity.conversation.id, TurnContext.getConversationReference(context.activity));
         await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t("partnershipState.active")] }));
         await context.sendActivity(t("partnership.accepted", { company: partnership.companyName, provider: providerName }));
         await this.notifier.notifyUser(partnership.invitedById, { type: "message", text: inviterT("partnership.notify.accepted", { company: partnership.companyName, user: prospect.displayName }) });

@@ -61,7 +61,10 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     }
     try {
       const customer = await this.customers.get(caller, customerId);
-      const state: OrderState = { flowId: randomUUID(), step: "catalog", customerId, customerName: customer.companyName, cycle: "monthly", quantities: {}, key: randomUUID() };
+      // "Buy the full subscription" at the end of a trial names the offer and its licences.
+      const prefill = z.object({ offerId: z.string().min(1).max(80), licences: z.coerce.number().int().min(1).max(1_000_000) }).safeParse(input?.submit);
+      const quantities = prefill.success ? { [prefill.data.offerId]: prefill.data.licences } : {};
+      const state: OrderState = { flowId: randomUUID(), step: "catalog", customerId, customerName: customer.companyName, cycle: "monthly", quantities, key: randomUUID() };
       dc.activeDialog!.state = state;
       await this.showCatalog(dc, state, []);
       return Dialog.EndOfTurn;
@@ -126,7 +129,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
     const resellerName = state.resellerOfRecordId ? (await this.subscriptions.resellersOf(caller)).find((r) => r.id === state.resellerOfRecordId)?.name : undefined;
     await dc.context.sendActivity({
-      attachments: [orderReviewCard(orderReviewData({ t, locale }, { flowId: state.flowId, customer: state.customerName, cycle: state.cycle, lines: lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), resellerName }))],
+      attachments: [orderReviewCard(orderReviewData(turnInfo(dc.context).lang, { flowId: state.flowId, customer: state.customerName, cycle: state.cycle, lines: lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), resellerName }))],
     });
     return Dialog.EndOfTurn;
   }
@@ -138,7 +141,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
       await replaceCard(dc.context, submittedCard({ title: `${t("order.review.title", { customer: state.customerName })}: ${t("flow.cardSubmitted")}`, lines: [] }));
       await dc.context.sendActivity(result.created ? t("order.placed", { count: result.subscriptionIds.length, customer: state.customerName }) : t("order.already"));
       const customer = await this.customers.get(caller, state.customerId);
-      await dc.context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData({ t, locale }, customer))] });
+      await dc.context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(turnInfo(dc.context).lang, customer))] });
       return dc.endDialog();
     } catch (error) {
       if (error instanceof OfferLimitReached) {
@@ -163,7 +166,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const resellers = await this.subscriptions.resellersOf(caller);
     await dc.context.sendActivity({
       attachments: [
-        orderCatalogCard(orderCatalogData({ t, locale }, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })),
+        orderCatalogCard(orderCatalogData(turnInfo(dc.context).lang, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })),
       ],
     });
   }

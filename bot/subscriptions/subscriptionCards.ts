@@ -8,11 +8,14 @@ import { escapeMarkdown as md, type MessageKey } from "../../src/i18n/index.js";
 import { suspensionReasons, userTransitions } from "../../src/subscriptions/lifecycle.js";
 import type { OfferChoice, SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import { renderCard } from "../cards/render.js";
-import { issueText, money, offerDetail, type Lang } from "../customers/customerCards.js";
+import { azureSubscriptionsUrl } from "../../src/customers/relationshipRequest.js";
+import { isAzureOffer } from "../../src/catalog/catalogService.js";
+import { issueText, offerDetail } from "../customers/customerCards.js";
+import { formatDate, formatDateTime, money, type Lang } from "../cards/format.js";
 
 export type SubscriptionDetails = Awaited<ReturnType<SubscriptionService["get"]>>;
 
-export const formatDate = ({ locale }: Lang, date: Date) => date.toLocaleDateString(locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "long", timeZone: "UTC" });
+export { formatDate };
 
 export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options: { isProvider: boolean; resellers: { id: string; name: string }[]; notice?: string }) {
   const { t } = lang;
@@ -55,6 +58,9 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
     addOnChoices: s.addOnOffers.map((offer) => ({ title: `${offer.name} (${money(lang.locale, offer.unitPriceCents, offer.currency)})`, value: offer.id })),
     addOnKey: randomUUID(),
     reasons: suspensionReasons.map((reason) => ({ title: t(`reason.${reason}`), value: reason })),
+    isAzure: isAzureOffer(s.offerId),
+    azureSteps: [t("sub.azureStep1"), t("sub.azureStep2"), t("sub.azureStep3")],
+    azurePortalUrl: azureSubscriptionsUrl(`${s.customer.domainPrefix}.onmicrosoft.com`),
     resellerChoices: [{ title: none, value: "none" }, ...options.resellers.map((reseller) => ({ title: reseller.name, value: reseller.id }))],
     supportContactId: s.supportContactId ?? "none",
     resellerOfRecordId: s.resellerOfRecordId ?? "none",
@@ -62,7 +68,7 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
       changeLicences: t("sub.changeLicences"),
       licences: t("sub.licences"),
       licenceRange: t("sub.licenceRange", { min: s.offer.minLicences, max: s.offer.maxLicences }),
-      saveLicences: t("sub.saveLicences"),
+      reviewLicences: t("sub.reviewLicences"),
       addAddOn: t("sub.addAddOn"),
       addOn: t("sub.addOn"),
       addAddOnConfirm: t("sub.addAddOnConfirm"),
@@ -79,6 +85,9 @@ export function subscriptionCardData(lang: Lang, s: SubscriptionDetails, options
       resellerOfRecord: t("sub.resellerOfRecord"),
       saveResellers: t("sub.saveResellers"),
       unmute: t("sub.unmute"),
+      azureAccess: t("sub.azureAccess"),
+      azureAccessIntro: t("sub.azureAccessIntro"),
+      azurePortal: t("sub.azurePortal"),
     },
   };
 }
@@ -151,35 +160,100 @@ export function subscriptionListData(lang: Lang, items: { id: string; licences: 
   };
 }
 
-export function historyData(
-  lang: Lang,
-  customer: string,
-  entries: { at: Date; action: string; actorName: string; offerName: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[],
-) {
+export interface HistoryEntry {
+  at: Date;
+  action: string;
+  actorUserId: string;
+  actorName: string | null;
+  offerName: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/** One change, as a sentence in the reader's language: names, not ids; words, not field names. */
+export function historySentence(lang: Lang, entry: HistoryEntry, organisations: Map<string, string>): string {
   const { t } = lang;
-  const show = (value: unknown) => (value === null || value === undefined ? "-" : typeof value === "object" ? JSON.stringify(value) : String(value));
-  /** "licences: 25 → 30, reason: nonPayment": each changed field, before → after. */
-  const describe = (before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
-    [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])]
-      .filter((key) => key !== "offer" && !(before === null && after?.[key] === null))
-      .map((key) => (before && key in before ? `${key}: ${show(before[key])} → ${show(after?.[key])}` : `${key}: ${show(after?.[key])}`))
-      .join(", ");
+  const actor = entry.actorUserId === "system" ? t("history.system") : (entry.actorName ?? "?");
+  const offer = entry.offerName;
+  const before = entry.before ?? {};
+  const after = entry.after ?? {};
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const count = (value: unknown) => (typeof value === "number" ? value : Number(value) || 0);
+  const org = (value: unknown) => (typeof value === "string" && value ? (organisations.get(value) ?? "?") : t("history.nobody"));
+  switch (entry.action) {
+    case "customer.created":
+      return t("history.customer.created", { actor, company: text(after.companyName), domain: text(after.domain) });
+    case "customer.resellerChanged":
+      return after.resellerOrgId ? t("history.customer.delegated", { actor, reseller: org(after.resellerOrgId) }) : t("history.customer.undelegated", { actor, reseller: org(before.resellerOrgId) });
+    case "subscription.created":
+      return t("history.subscription.created", { actor, offer, licences: count(after.licences), cycle: t(`cycle.${text(after.billingCycle) || "monthly"}` as MessageKey).toLowerCase() });
+    case "subscription.addOnAdded":
+      return t("history.subscription.addOnAdded", { actor, offer, licences: count(after.licences) });
+    case "subscription.licencesChanged":
+      return t("history.subscription.licencesChanged", { actor, offer, from: count(before.licences), to: count(after.licences) });
+    case "subscription.suspended": {
+      const reason = t(`reason.${text(after.reason) || "customerRequest"}` as MessageKey).toLowerCase();
+      const deletion = typeof after.deletionAt === "string" ? new Date(after.deletionAt) : undefined;
+      return deletion ? t("history.subscription.suspendedUntil", { actor, offer, reason, date: formatDate(lang, deletion) }) : t("history.subscription.suspended", { actor, offer, reason });
+    }
+    case "subscription.reactivated":
+      return t("history.subscription.reactivated", { actor, offer });
+    case "subscription.cancelled":
+      return t("history.subscription.cancelled", { actor, offer });
+    case "subscription.deleted":
+      return t("history.subscription.deleted", { offer });
+    case "subscription.resellersSet":
+      return t("history.subscription.resellers", { actor, offer, ror: org(after.resellerOfRecordId), support: org(after.supportContactId) });
+    case "subscription.resellerOfRecordSet":
+      return t("history.subscription.resellerOfRecord", { actor, offer, ror: org(after.resellerOfRecordId) });
+    case "subscription.supportContactSet":
+      return t("history.subscription.supportContact", { actor, offer, support: org(after.supportContactId) });
+    case "subscription.remindersMuted":
+      return t("history.subscription.remindersMuted", { actor, offer });
+    case "subscription.remindersUnmuted":
+      return t("history.subscription.remindersUnmuted", { actor, offer });
+    default:
+      return offer ? t("history.other", { actor, offer }) : t("history.otherCustomer", { actor });
+  }
+}
+
+export function historyData(lang: Lang, customer: string, history: { entries: HistoryEntry[]; organisations: Map<string, string> }) {
+  const { t } = lang;
   return {
     title: t("history.title", { customer }),
     emptyText: t("history.empty"),
-    entries: entries.map((entry) => {
-      const key = `audit.${entry.action}` as MessageKey;
-      const offer = entry.offerName;
-      const what = t(key) === key ? t("audit.other", { action: entry.action }) : t(key, { offer });
-      return {
-        what,
-        who: t("history.who", { date: entry.at.toLocaleString(lang.locale === "fr" ? "fr-FR" : "en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC", actor: entry.actorName }),
-        change: md(describe(entry.before, entry.after)),
-      };
-    }),
+    entries: history.entries.map((entry) => ({ sentence: historySentence(lang, entry, history.organisations), when: formatDateTime(lang, entry.at) })),
   };
 }
 
+/** "Change the licences": what the change is and what it costs, before it is confirmed. */
+export function licenceChangeData(
+  lang: Lang,
+  preview: { subscription: { id: string; version: number; offer: { name: string }; customer: { companyName: string; domainPrefix: string } }; from: number; to: number; unitPriceCents: number; currency: string; monthlyDeltaCents: number },
+) {
+  const { t, locale } = lang;
+  const s = preview.subscription;
+  const difference = Math.abs(preview.to - preview.from);
+  const amount = money(locale, Math.abs(preview.monthlyDeltaCents), preview.currency);
+  return {
+    title: t("sub.licenceReview.title", { offer: s.offer.name }),
+    subtitle: t("sub.subtitle", { customer: s.customer.companyName, domain: `${s.customer.domainPrefix}.onmicrosoft.com` }),
+    facts: [
+      { label: t("sub.licenceReview.current"), value: String(preview.from) },
+      { label: t("sub.licenceReview.new"), value: String(preview.to) },
+      { label: t("sub.licenceReview.unitPrice"), value: t("sub.licenceReview.unitPriceValue", { price: money(locale, preview.unitPriceCents, preview.currency) }) },
+    ],
+    costLine: preview.to > preview.from ? t("sub.licenceReview.more", { count: difference, amount }) : t("sub.licenceReview.fewer", { count: difference, amount }),
+    note: t("sub.licenceReview.note"),
+    subscriptionId: s.id,
+    version: s.version,
+    licences: preview.to,
+    confirmLabel: t("sub.licenceReview.confirm"),
+    backLabel: t("sub.licenceReview.back"),
+  };
+}
+
+export const licenceChangeCard = (data: ReturnType<typeof licenceChangeData>): Attachment => renderCard("licenceChange", data);
 export const subscriptionCard = (data: ReturnType<typeof subscriptionCardData>): Attachment => renderCard("subscription", data);
 export const orderCatalogCard = (data: ReturnType<typeof orderCatalogData>): Attachment => renderCard("orderCatalog", data);
 export const orderReviewCard = (data: ReturnType<typeof orderReviewData>): Attachment => renderCard("orderReview", data);

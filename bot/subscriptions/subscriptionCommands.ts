@@ -15,7 +15,16 @@ import type { Command, CommandInput } from "../commands.js";
 import { issueText } from "../customers/customerCards.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
-import { formatDate, historyCard, historyData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+import { formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+import { customerListCard, customerListCardData } from "../customers/customerCards.js";
+import type { Translate } from "../../src/i18n/index.js";
+
+/** A refused change as one sentence: "nothing changed", or what is wrong with the value. */
+function invalidSentence(t: Translate, error: InvalidInput): string {
+  const unchanged = error.issues.find((issue) => issue.code === "unchanged");
+  if (unchanged) return typeof unchanged.params?.licences === "number" ? t("sub.unchanged", { licences: unchanged.params.licences }) : t("sub.nothingChanged");
+  return t("sub.invalid", { problem: error.issues.map((issue) => issueText(t, issue)).join(" ") });
+}
 
 const ref = z.object({ subscriptionId: z.string().uuid() });
 const versioned = ref.extend({ version: z.coerce.number().int().min(0) });
@@ -31,7 +40,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
     const { caller, t, locale } = turnInfo(context);
     const details = await subscriptions.get(caller, subscriptionId);
     const resellers = await subscriptions.resellersOf(caller);
-    const card = subscriptionCard(subscriptionCardData({ t, locale }, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
+    const card = subscriptionCard(subscriptionCardData(turnInfo(context).lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
     if (mode.replace && context.activity.replyToId) await replaceCard(context, card);
     else await context.sendActivity({ attachments: [card] });
   };
@@ -53,7 +62,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
           await context.sendActivity(t("sub.stale"));
           await showCard(context, subscriptionId);
         } else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: t(`status.${error.from}` as MessageKey).toLowerCase() }));
-        else if (error instanceof InvalidInput) await context.sendActivity(t("sub.invalid", { problem: error.issues.map((issue) => issueText(t, issue)).join(" ") }));
+        else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
         else if (!(await answerDomainError(context, error))) throw error;
       }
     };
@@ -71,29 +80,35 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
     const { caller, t, locale } = turnInfo(context);
     const found = await subscriptions.search(caller, input.text);
     if (found.length === 1) return showCard(context, found[0].id);
-    await context.sendActivity({ attachments: [subscriptionListCard(subscriptionListData({ t, locale }, found))] });
+    await context.sendActivity({ attachments: [subscriptionListCard(subscriptionListData(turnInfo(context).lang, found))] });
   };
 
   const history = async (context: TurnContext, input: CommandInput) => {
-    const { caller, t, locale } = turnInfo(context);
+    const { caller, t } = turnInfo(context);
     try {
       const customerId = input.submit ? z.object({ customerId: z.string().uuid() }).parse(input.submit).customerId : await findCustomer(context, input.text);
       if (!customerId) return;
       const customer = await customers.get(caller, customerId);
       const entries = await subscriptions.history(caller, customerId);
-      await context.sendActivity({ attachments: [historyCard(historyData({ t, locale }, customer.companyName, entries))] });
+      await context.sendActivity({ attachments: [historyCard(historyData(turnInfo(context).lang, customer.companyName, entries))] });
     } catch (error) {
       if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
       else if (!(await answerDomainError(context, error))) throw error;
     }
   };
 
-  /** The one customer a text names, or says why not. */
+  /** The one customer a text names, or says why not (none named, none found, or several: the list to pick from). */
   const findCustomer = async (context: TurnContext, text: string): Promise<string | undefined> => {
     const { caller, t } = turnInfo(context);
-    const page = await customers.list(caller, { text });
+    const query = text.trim().slice(0, 100);
+    if (!query) {
+      await context.sendActivity(t("history.whichCustomer"));
+      return undefined;
+    }
+    const page = await customers.list(caller, { text: query });
     if (page.total === 1) return page.items[0].id;
-    await context.sendActivity(t("order.whichCustomer"));
+    if (page.total === 0) await context.sendActivity(t("history.noMatch", { text: query }));
+    else await context.sendActivity({ text: t("history.chooseCustomer", { text: query }), attachments: [customerListCard(customerListCardData(turnInfo(context).lang, page, query))] });
     return undefined;
   };
 
@@ -101,6 +116,24 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
     { id: "subscription.open", verb: "subscription.open", phrases: [], handler: open },
     { id: "subscription.search", verb: "subscription.search", phrases: ["subscriptions", "abonnements"], prefixes: ["subscription ", "subscriptions ", "abonnement ", "abonnements "], helpLine: "help.command.subscription", handler: search },
     { id: "customer.history", verb: "customer.history", phrases: ["history", "historique"], prefixes: ["history for ", "history of ", "history ", "historique de ", "historique du ", "historique pour ", "historique "], helpLine: "help.command.history", handler: history },
+    {
+      id: "subscription.licences.review",
+      verb: "subscription.licences.review",
+      phrases: [],
+      handler: async (context, input) => {
+        const { caller, t } = turnInfo(context);
+        try {
+          const { subscriptionId } = versioned.parse(input.submit);
+          const licences = count.parse(input.submit?.licences);
+          const preview = await subscriptions.previewLicenceChange(caller, { subscriptionId, licences });
+          await context.sendActivity({ attachments: [licenceChangeCard(licenceChangeData(turnInfo(context).lang, preview))] });
+        } catch (error) {
+          if (error instanceof z.ZodError) await context.sendActivity(t("issue.invalid"));
+          else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
+          else if (!(await answerDomainError(context, error))) throw error;
+        }
+      },
+    },
     {
       id: "subscription.licences",
       verb: "subscription.licences",
@@ -121,7 +154,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
         const reason = z.string().max(40).parse(submit.reason ?? "");
         const deletion = await subscriptions.suspend(turnInfo(context).caller, { subscriptionId, version, reason });
         const { t, locale } = turnInfo(context);
-        return t("sub.done.suspended", { date: formatDate({ t, locale }, deletion) });
+        return t("sub.done.suspended", { date: formatDate(turnInfo(context).lang, deletion) });
       }),
     },
     {
@@ -148,9 +181,10 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       phrases: [],
       handler: change(async (context, submit) => {
         const { subscriptionId } = ref.parse(submit);
-        const { key, offerId } = z.object({ key: z.string().uuid(), offerId: z.string().min(1).max(80) }).parse(submit);
+        // Not "key": a client's renderer (the Agents Playground's) refuses submit data with that name.
+        const { addOnKey, offerId } = z.object({ addOnKey: z.string().uuid(), offerId: z.string().min(1).max(80) }).parse(submit);
         const licences = count.parse(submit.addOnLicences);
-        await subscriptions.addAddOn(turnInfo(context).caller, { parentId: subscriptionId, offerId, licences, idempotencyKey: `addon:${key}` });
+        await subscriptions.addAddOn(turnInfo(context).caller, { parentId: subscriptionId, offerId, licences, idempotencyKey: `addon:${addOnKey}` });
         return turnInfo(context).t("sub.done.addOnAdded");
       }),
     },

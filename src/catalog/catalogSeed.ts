@@ -18,6 +18,7 @@ const offerSchema = z
     id: z.string().regex(/^[a-z0-9-]{1,80}$/),
     name: z.string().min(1).max(200),
     description: z.string().max(500),
+    descriptionFr: z.string().max(500),
     unitPriceCents: z.number().int().min(0),
     currency: z.string().length(3),
     minLicences: z.number().int().min(1),
@@ -25,12 +26,14 @@ const offerSchema = z
     onePerCustomer: z.boolean().default(false),
     isTrial: z.boolean().default(false),
     trialDays: z.number().int().min(1).max(365).optional(),
+    fullOfferId: z.string().optional(),
     parentOfferId: z.string().optional(),
     segments: z.array(z.enum(segments)).min(1),
     billingCycles: z.array(z.enum(billingCycles)).min(1),
   })
   .refine((offer) => offer.minLicences <= offer.maxLicences, "minLicences must not exceed maxLicences")
-  .refine((offer) => offer.isTrial === (offer.trialDays !== undefined), "a trial, and only a trial, has trialDays");
+  .refine((offer) => offer.isTrial === (offer.trialDays !== undefined), "a trial, and only a trial, has trialDays")
+  .refine((offer) => offer.isTrial || offer.fullOfferId === undefined, "only a trial names the full offer to buy after it");
 
 export const catalogSchema = z
   .object({ offers: z.array(offerSchema).min(1) })
@@ -38,7 +41,8 @@ export const catalogSchema = z
   .refine(
     (catalog) => catalog.offers.every((offer) => !offer.parentOfferId || catalog.offers.some((parent) => parent.id === offer.parentOfferId && !parent.parentOfferId)),
     "an add-on's parentOfferId must name a base offer in the catalog",
-  );
+  )
+  .refine((catalog) => catalog.offers.every((offer) => !offer.fullOfferId || catalog.offers.some((full) => full.id === offer.fullOfferId && !full.isTrial)), "a trial's fullOfferId must name an offer that is not a trial");
 export type CatalogOffer = z.output<typeof offerSchema>;
 
 const defaultCatalogPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma", "catalog.json");
@@ -62,6 +66,7 @@ export async function seedCatalog(db: Db, offers: CatalogOffer[] = readCatalog()
     const fields = {
       name: offer.name,
       description: offer.description,
+      descriptionFr: offer.descriptionFr,
       unitPriceCents: offer.unitPriceCents,
       currency: offer.currency,
       minLicences: offer.minLicences,
@@ -69,6 +74,7 @@ export async function seedCatalog(db: Db, offers: CatalogOffer[] = readCatalog()
       onePerCustomer: offer.onePerCustomer,
       isTrial: offer.isTrial,
       trialDays: offer.trialDays ?? null,
+      fullOfferId: offer.fullOfferId ?? null,
       parentOfferId: offer.parentOfferId ?? null,
       sortOrder: offers.indexOf(offer),
     };

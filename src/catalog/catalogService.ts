@@ -6,6 +6,7 @@ export interface OfferView {
   id: string;
   name: string;
   description: string;
+  descriptionFr: string;
   unitPriceCents: number;
   currency: string;
   minLicences: number;
@@ -13,6 +14,7 @@ export interface OfferView {
   onePerCustomer: boolean;
   isTrial: boolean;
   trialDays: number | null;
+  fullOfferId: string | null;
   parentOfferId: string | null;
 }
 
@@ -32,6 +34,9 @@ export class CatalogService {
     return new Map(offers.map((offer) => [offer.id, offer]));
   }
 }
+
+/** An Azure plan: its users get access in the customer's Azure portal, not through licences. */
+export const isAzureOffer = (offerId: string) => offerId.startsWith("azure");
 
 /** Monthly price of a line, in cents. */
 export const lineTotalCents = (offer: Pick<OfferView, "unitPriceCents">, licences: number) => offer.unitPriceCents * licences;

@@ -192,11 +192,18 @@ export class CustomerService {
     }
   }
 
+  /**
+   * A page of the customers the caller may see, searched by name or domain (the prefix, or the
+   * whole contoso.onmicrosoft.com), and for the provider filtered by reseller ("none": its own).
+   */
   async list(caller: Caller, query: { text?: string; resellerOrgId?: string; page?: number }): Promise<CustomerPage> {
-    const text = searchKey(query.text ?? "").slice(0, 100);
+    let text = searchKey(query.text ?? "").slice(0, 100);
+    const dot = text.indexOf(".");
+    if (dot > 0 && ".onmicrosoft.com".startsWith(text.slice(dot))) text = text.slice(0, dot);
+    const byReseller = query.resellerOrgId && caller.organisation.kind === "provider" ? { resellerOrgId: query.resellerOrgId === "none" ? null : query.resellerOrgId } : {};
     const where = {
       ...this.scope(caller),
-      ...(query.resellerOrgId && caller.organisation.kind === "provider" ? { resellerOrgId: query.resellerOrgId } : {}),
+      ...byReseller,
       ...(text ? { OR: [{ searchName: { contains: text } }, { domainPrefix: { contains: text } }] } : {}),
     };
     const total = await this.db.customer.count({ where });
@@ -244,6 +251,22 @@ export class CustomerService {
   static async pruneExpiredCredentials(db: Db, now: Date): Promise<number> {
     const { count } = await db.customerCredential.deleteMany({ where: { expiresAt: { lte: now } } });
     return count;
+  }
+
+  /**
+   * Delegates an existing customer to one of the provider's active indirect resellers, or takes it
+   * back (null). Provider staff only; audited.
+   */
+  async setReseller(caller: Caller, command: { customerId: string; resellerOrgId: string | null }): Promise<void> {
+    if (caller.organisation.kind !== "provider") throw new NotAllowed("customer.setReseller");
+    const customer = await this.get(caller, command.customerId);
+    if (command.resellerOrgId) await this.requireActiveReseller(caller, command.resellerOrgId);
+    if (customer.resellerOrgId === command.resellerOrgId) throw new InvalidInput([{ field: "resellerOrgId", code: "unchanged" }]);
+    const now = this.now();
+    await this.db.$transaction(async (tx) => {
+      await tx.customer.update({ where: { id: customer.id }, data: { resellerOrgId: command.resellerOrgId } });
+      await audit(tx, caller, { action: "customer.resellerChanged", customerId: customer.id, before: { resellerOrgId: customer.resellerOrgId }, after: { resellerOrgId: command.resellerOrgId } }, now);
+    });
   }
 
   /** The customers a caller may see: all of its provider's, or those delegated to its reseller. */

@@ -2,6 +2,7 @@ import type { Locale } from "../config.js";
 import { en, type MessageKey } from "./en.js";
 import { fr } from "./fr.js";
 
+import { IntlMessageFormat } from "intl-messageformat";
 import { escapeMarkdown, Markdown } from "./markdown.js";
 
 export type { MessageKey };
@@ -11,9 +12,10 @@ export const catalogs: Record<Locale, Record<MessageKey, string>> = { en, fr };
 export type MessageParams = Record<string, string | number | Markdown>;
 
 /**
- * Translates a key, filling `{name}` placeholders from params. Messages are Markdown (Teams
- * renders them so): string params are user data and are escaped; a Markdown param goes in as it
- * is. `plain` fills them unescaped, for text that is not rendered (an email body, a URL).
+ * Translates a key. Messages are ICU message format (`{name}`, `{count, plural, one {# …} other
+ * {# …}}`, numbers formatted for the language), and Markdown (Teams renders them so): string
+ * params are user data and are escaped; a Markdown param goes in as it is. `plain` fills them
+ * unescaped, for text that is not rendered (an email body, a URL).
  */
 export type Translate = ((key: MessageKey, params?: MessageParams) => string) & { plain: (key: MessageKey, params?: MessageParams) => string };
 
@@ -24,19 +26,26 @@ export function localeOf(tag: unknown, fallback: Locale): Locale {
 }
 
 const translators = new Map<Locale, Translate>();
+const bcp47: Record<Locale, string> = { en: "en-US", fr: "fr-FR" };
 
 export function translator(locale: Locale): Translate {
   let t = translators.get(locale);
   if (!t) {
     const catalog = catalogs[locale];
+    const formats = new Map<MessageKey, IntlMessageFormat>();
+    const format = (key: MessageKey) => {
+      let compiled = formats.get(key);
+      if (!compiled) {
+        // Tags are not ICU rich text here: "<customer>" in a help line is text.
+        compiled = new IntlMessageFormat(catalog[key] ?? key, bcp47[locale], undefined, { ignoreTag: true });
+        formats.set(key, compiled);
+      }
+      return compiled;
+    };
     const fill = (escape: boolean) => (key: MessageKey, params?: MessageParams) => {
-      const text = catalog[key] ?? key;
-      if (!params) return text;
-      return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-        if (!(name in params)) return whole;
-        const value = params[name];
-        return typeof value === "string" && escape ? escapeMarkdown(value) : String(value);
-      });
+      const values: Record<string, string | number> = {};
+      for (const [name, value] of Object.entries(params ?? {})) values[name] = value instanceof Markdown ? value.text : typeof value === "string" && escape ? escapeMarkdown(value) : value;
+      return String(format(key).format(values));
     };
     t = Object.assign(fill(true), { plain: fill(false) });
     translators.set(locale, t);

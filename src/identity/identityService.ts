@@ -20,6 +20,8 @@ export interface Caller {
   readonly tenantId: string;
   readonly aadObjectId: string;
   readonly displayName: string;
+  /** The IANA time zone the user's Teams client last reported, if any. */
+  readonly timeZone?: string;
   readonly role: Role;
   readonly organisation: { readonly id: string; readonly kind: OrganisationKind; readonly name: string };
 }
@@ -36,6 +38,7 @@ const identityInput = z.object({
     .transform((tag) => canonicalLocale(tag))
     .optional()
     .catch(undefined),
+  timeZone: z.string().max(64).optional().catch(undefined),
 });
 
 /** A valid BCP 47 tag in canonical form (at most 35 characters, as Bot Framework allows), or undefined. */
@@ -139,7 +142,7 @@ export class IdentityService {
     let user: UserRow;
     try {
       user = await this.db.user.create({
-        data: { orgId: org.id, tenantId: input.tenantId, aadObjectId: input.aadObjectId, displayName: input.displayName, locale: input.locale, role: "agent", lastSeenAt: this.now() },
+        data: { orgId: org.id, tenantId: input.tenantId, aadObjectId: input.aadObjectId, displayName: input.displayName, locale: input.locale, timeZone: input.timeZone, role: "agent", lastSeenAt: this.now() },
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -158,10 +161,11 @@ export class IdentityService {
     const now = this.now();
     const renamed = input.displayName !== "" && input.displayName !== user.displayName;
     const relocated = input.locale !== undefined && input.locale !== user.locale;
-    if (!renamed && !relocated && now.getTime() - user.lastSeenAt.getTime() < SEEN_REFRESH_MS) return;
+    const moved = input.timeZone !== undefined && input.timeZone !== user.timeZone;
+    if (!renamed && !relocated && !moved && now.getTime() - user.lastSeenAt.getTime() < SEEN_REFRESH_MS) return;
     await this.db.user.update({
       where: { id: user.id },
-      data: { lastSeenAt: now, ...(renamed ? { displayName: input.displayName } : {}), ...(relocated ? { locale: input.locale } : {}) },
+      data: { lastSeenAt: now, ...(renamed ? { displayName: input.displayName } : {}), ...(relocated ? { locale: input.locale } : {}), ...(moved ? { timeZone: input.timeZone } : {}) },
     });
   }
 
@@ -171,7 +175,7 @@ export class IdentityService {
 }
 
 type OrganisationRow = { id: string; tenantId: string | null; kind: string; name: string };
-type UserRow = { id: string; tenantId: string; aadObjectId: string; displayName: string; role: string; locale: string | null; lastSeenAt: Date };
+type UserRow = { id: string; tenantId: string; aadObjectId: string; displayName: string; role: string; locale: string | null; timeZone: string | null; lastSeenAt: Date };
 
 function toCaller(user: UserRow, org: OrganisationRow): Caller {
   return {
@@ -179,6 +183,7 @@ function toCaller(user: UserRow, org: OrganisationRow): Caller {
     tenantId: user.tenantId,
     aadObjectId: user.aadObjectId,
     displayName: user.displayName,
+    timeZone: user.timeZone ?? undefined,
     role: user.role === "admin" ? "admin" : "agent",
     organisation: { id: org.id, kind: org.kind === "reseller" ? "reseller" : "provider", name: org.name },
   };

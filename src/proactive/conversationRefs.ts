@@ -5,6 +5,7 @@
  */
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { NO_CONVERSATION } from "../reminders/reminderScheduler.js";
 
 export class ConversationRefStore {
   constructor(private readonly db: Db) {}
@@ -21,10 +22,15 @@ export class ConversationRefStore {
         await this.db.conversationRef.create({ data: { userId, conversationId, reference: JSON.stringify(reference) } });
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
+        return;
       }
     } else if (!existing.active) {
       await this.db.conversationRef.update({ where: { id: existing.id }, data: { active: true, reference: JSON.stringify(reference) } });
+    } else {
+      return;
     }
+    // The user can be reached now: reminders that failed for want of a conversation go out again.
+    await this.db.reminder.updateMany({ where: { recipientUserId: userId, status: "failed", lastError: NO_CONVERSATION }, data: { status: "pending", nextAttemptAt: new Date(), lastError: null } });
   }
 
   async activeFor(userId: string): Promise<{ id: string; reference: Record<string, unknown> }[]> {

@@ -34,7 +34,7 @@ export interface ReminderToSend {
   eventAt: Date;
   leadDays: number;
   recipientUserId: string;
-  subscription: { id: string; version: number; status: string; licences: number; offerName: string; customerName: string; customerId: string };
+  subscription: { id: string; version: number; status: string; licences: number; offerId: string; offerName: string; customerName: string; customerId: string; fullOfferId: string | null };
 }
 
 /** How a delivery went: sent; retry later (429 with Retry-After, 412, 5xx, network); or give up. */
@@ -74,6 +74,9 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   instanceId: randomUUID(),
   clock: () => new Date(),
 };
+
+/** Why a reminder failed when its recipient had no conversation with the bot (yet): retried when one appears. */
+export const NO_CONVERSATION = "no active conversation with the recipient";
 
 /** A retry never waits longer than this, whatever a Retry-After says. */
 export const MAX_RETRY_DELAY_MS = 3_600_000;
@@ -178,19 +181,22 @@ export class ReminderScheduler {
     const horizon = new Date(now.getTime() + Math.max(...this.options.leadDays) * DAY);
     const window = { gt: now, lte: horizon };
     const [suspended, trials, terms] = await Promise.all([
-      this.db.subscription.findMany({ where: { status: "suspended", deletionAt: window, remindersMuted: false }, select: { id: true, deletionAt: true } }),
-      this.db.subscription.findMany({ where: { status: "active", trialEndsAt: window, remindersMuted: false }, select: { id: true, trialEndsAt: true } }),
-      this.db.subscription.findMany({ where: { status: "active", autoRenew: false, trialEndsAt: null, termEndAt: window, remindersMuted: false }, select: { id: true, termEndAt: true } }),
+      this.db.subscription.findMany({ where: { status: "suspended", deletionAt: window, remindersMuted: false }, select: { id: true, deletionAt: true, suspendedAt: true } }),
+      this.db.subscription.findMany({ where: { status: "active", trialEndsAt: window, remindersMuted: false }, select: { id: true, trialEndsAt: true, createdAt: true } }),
+      this.db.subscription.findMany({ where: { status: "active", autoRenew: false, trialEndsAt: null, termEndAt: window, remindersMuted: false }, select: { id: true, termEndAt: true, createdAt: true } }),
     ]);
-    const events: { id: string; kind: ReminderKind; at: Date }[] = [
-      ...suspended.map((s) => ({ id: s.id, kind: "deletion" as const, at: s.deletionAt! })),
-      ...trials.map((s) => ({ id: s.id, kind: "trialEnd" as const, at: s.trialEndsAt! })),
-      ...terms.map((s) => ({ id: s.id, kind: "termEnd" as const, at: s.termEndAt })),
+    const events: { id: string; kind: ReminderKind; at: Date; since: Date }[] = [
+      ...suspended.map((s) => ({ id: s.id, kind: "deletion" as const, at: s.deletionAt!, since: s.suspendedAt ?? now })),
+      ...trials.map((s) => ({ id: s.id, kind: "trialEnd" as const, at: s.trialEndsAt!, since: s.createdAt })),
+      ...terms.map((s) => ({ id: s.id, kind: "termEnd" as const, at: s.termEndAt, since: s.createdAt })),
     ];
     let recorded = 0;
     for (const event of events) {
-      // After downtime several lead times may have passed: only the most urgent one is sent.
-      const lead = [...this.options.leadDays].sort((a, b) => a - b).find((days) => event.at.getTime() - days * DAY <= now.getTime());
+      // After downtime several lead times may have passed: only the most urgent one is sent. A lead
+      // time that falls before the thing began (a 30-day warning of a 30-day trial) is no warning.
+      const lead = [...this.options.leadDays]
+        .sort((a, b) => a - b)
+        .find((days) => event.at.getTime() - days * DAY <= now.getTime() && event.at.getTime() - days * DAY > event.since.getTime());
       if (lead === undefined) continue;
       recorded += await this.record(event.id, event.kind, event.at, lead, await this.recipients(event.id));
     }
@@ -273,7 +279,17 @@ export class ReminderScheduler {
         eventAt: reminder.eventAt,
         leadDays: reminder.leadDays,
         recipientUserId: reminder.recipientUserId,
-        subscription: { id: subscription.id, version: subscription.version, status: subscription.status, licences: subscription.licences, offerName: subscription.offer.name, customerName: subscription.customer.companyName, customerId: subscription.customerId },
+        subscription: {
+          id: subscription.id,
+          version: subscription.version,
+          status: subscription.status,
+          licences: subscription.licences,
+          offerId: subscription.offerId,
+          offerName: subscription.offer.name,
+          customerName: subscription.customer.companyName,
+          customerId: subscription.customerId,
+          fullOfferId: subscription.offer.fullOfferId,
+        },
       });
     } catch (error) {
       delivery = { outcome: "retry", error: error instanceof Error ? error.message : String(error) };

@@ -128,6 +128,13 @@ export class PartnershipService {
     return rows.map((row) => ({ ...row, state: stateOf(row, now) }));
   }
 
+  /** The provider's active resellers (none for a reseller's user), by name. */
+  async activeResellers(caller: Caller): Promise<{ id: string; name: string; tenantId: string | null }[]> {
+    if (caller.organisation.kind !== "provider") return [];
+    const partnerships = await this.db.partnership.findMany({ where: { providerOrgId: caller.organisation.id, status: "active", resellerOrgId: { not: null } }, select: { resellerOrgId: true } });
+    return this.db.organisation.findMany({ where: { id: { in: partnerships.map((p) => p.resellerOrgId!) } }, select: { id: true, name: true, tenantId: true }, orderBy: { name: "asc" } });
+  }
+
   /** An active reseller of the caller's provider, by organisation id. */
   async activeReseller(caller: Caller, resellerOrgId: string) {
     const partnership = await this.db.partnership.findFirst({ where: { providerOrgId: caller.organisation.id, resellerOrgId, status: "active" } });

@@ -119,13 +119,26 @@ export class SubscriptionService {
     };
   }
 
-  async changeLicences(caller: Caller, command: { subscriptionId: string; licences: number; version: number }): Promise<void> {
+  /**
+   * What a licence change would be, before it is made: refused (with the allowed range) when out
+   * of range, and when it changes nothing.
+   */
+  async previewLicenceChange(caller: Caller, command: { subscriptionId: string; licences: number; version?: number }) {
     const subscription = await this.get(caller, command.subscriptionId);
+    // A card shown before another change: it changes nothing, whatever it asks.
+    if (command.version !== undefined && subscription.version !== command.version) throw new StaleVersion("subscription");
     if (subscription.status !== "active") throw new InvalidInput([{ field: "licences", code: "invalidChoice" }]);
     const { minLicences: min, maxLicences: max } = subscription.offer;
     if (!Number.isInteger(command.licences) || command.licences < min || command.licences > max) {
       throw new InvalidInput([{ field: "licences", code: "outOfRange", params: { min, max } }]);
     }
+    if (command.licences === subscription.licences) throw new InvalidInput([{ field: "licences", code: "unchanged", params: { licences: subscription.licences } }]);
+    const unitPriceCents = subscription.offer.unitPriceCents;
+    return { subscription, from: subscription.licences, to: command.licences, unitPriceCents, currency: subscription.offer.currency, monthlyDeltaCents: (command.licences - subscription.licences) * unitPriceCents };
+  }
+
+  async changeLicences(caller: Caller, command: { subscriptionId: string; licences: number; version: number }): Promise<void> {
+    const { subscription } = await this.previewLicenceChange(caller, command);
     await this.update(caller, subscription, command.version, { licences: command.licences }, "subscription.licencesChanged", { licences: subscription.licences });
   }
 
@@ -196,11 +209,18 @@ export class SubscriptionService {
     );
   }
 
-  /** Turns expiry reminders for a subscription off or on (for everyone it would reach). */
+  /**
+   * Turns expiry reminders for a subscription off or on (for everyone it would reach). A
+   * preference, not a change of the subscription: its version stays, so open cards stay valid.
+   */
   async setRemindersMuted(caller: Caller, command: { subscriptionId: string; muted: boolean }): Promise<void> {
     const subscription = await this.get(caller, command.subscriptionId);
     if (subscription.remindersMuted === command.muted) return;
-    await this.update(caller, subscription, subscription.version, { remindersMuted: command.muted }, command.muted ? "subscription.remindersMuted" : "subscription.remindersUnmuted", { remindersMuted: subscription.remindersMuted });
+    const now = this.now();
+    await this.db.$transaction(async (tx) => {
+      await tx.subscription.update({ where: { id: subscription.id }, data: { remindersMuted: command.muted } });
+      await audit(tx, caller, { action: command.muted ? "subscription.remindersMuted" : "subscription.remindersUnmuted", customerId: subscription.customerId, subscriptionId: subscription.id, before: { remindersMuted: !command.muted }, after: { remindersMuted: command.muted } }, now);
+    });
   }
 
   /** The resellers a provider may name on its subscriptions. */
@@ -227,13 +247,17 @@ export class SubscriptionService {
     const entries = await this.db.auditEntry.findMany({ where: { customerId }, orderBy: [{ at: "desc" }, { id: "desc" }], take: limit });
     const offerNames = new Map((await this.db.subscription.findMany({ where: { customerId }, select: { id: true, offer: { select: { name: true } } } })).map((s) => [s.id, s.offer.name]));
     const users = new Map((await this.db.user.findMany({ where: { id: { in: [...new Set(entries.map((e) => e.actorUserId))] } } })).map((user) => [user.id, user.displayName]));
-    return entries.map((entry) => ({
+    const parsed = entries.map((entry) => ({
       ...entry,
-      actorName: users.get(entry.actorUserId) ?? (entry.actorUserId === "system" ? "System" : "?"),
+      actorName: users.get(entry.actorUserId) ?? null,
       offerName: entry.subscriptionId ? (offerNames.get(entry.subscriptionId) ?? "") : "",
       before: entry.before ? (JSON.parse(entry.before) as Record<string, unknown>) : null,
       after: entry.after ? (JSON.parse(entry.after) as Record<string, unknown>) : null,
     }));
+    // Organisations named in the changes (resellers), by name rather than id.
+    const orgIds = new Set(parsed.flatMap((entry) => [entry.before, entry.after].flatMap((values) => Object.entries(values ?? {}).filter(([key, value]) => key.endsWith("Id") && typeof value === "string").map(([, value]) => value as string))));
+    const organisations = new Map((await this.db.organisation.findMany({ where: { id: { in: [...orgIds] } }, select: { id: true, name: true } })).map((org) => [org.id, org.name]));
+    return { entries: parsed, organisations };
   }
 
   private async transition(caller: Caller, command: { subscriptionId: string; version: number }, transition: Transition, extra: Record<string, unknown>): Promise<void> {
@@ -249,7 +273,10 @@ export class SubscriptionService {
     await this.update(caller, subscription, command.version, { [field]: command.resellerOrgId }, action, { [field]: subscription[field] });
   }
 
-  /** Writes a change only if the subscription still has the version the card showed; audits it in the same transaction. */
+  /**
+   * Writes a change only if the subscription still has the version the card showed; audits it in
+   * the same transaction. A change that changes nothing is neither written nor recorded.
+   */
   private async update(
     caller: Caller,
     subscription: { id: string; customerId: string; offerId: string; status: string; version: number },
@@ -259,6 +286,7 @@ export class SubscriptionService {
     before: Record<string, unknown>,
   ): Promise<void> {
     if (subscription.version !== version) throw new StaleVersion("subscription");
+    if (Object.keys(before).every((key) => (before[key] ?? null) === (data[key] ?? null))) throw new InvalidInput([{ field: Object.keys(before)[0] ?? "subscription", code: "unchanged" }]);
     const now = this.now();
     await this.db.$transaction(async (tx) => {
       const { count } = await tx.subscription.updateMany({ where: { id: subscription.id, version }, data: { ...data, version: { increment: 1 } } });
