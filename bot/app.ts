@@ -17,7 +17,7 @@ import { CatalogService } from "../src/catalog/catalogService.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
-import { NewSubscriptionDialog } from "./subscriptions/newSubscriptionDialog.js";
+import { newSubscriptionCommand } from "./subscriptions/newSubscriptionDialog.js";
 import { subscriptionCommands } from "./subscriptions/subscriptionCommands.js";
 import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
@@ -68,18 +68,10 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   const customers = new CustomerService(database.db, { secrets: new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config })) });
   const catalog = new CatalogService(database.db);
   const subscriptions = new SubscriptionService(database.db, customers);
-  const newSubscription: Command = {
-    id: "subscription.new",
-    verb: "subscription.new",
-    phrases: ["new subscription", "nouvel abonnement", "order", "commander"],
-    prefixes: ["new subscription for ", "new subscription ", "nouvel abonnement pour ", "nouvel abonnement "],
-    helpLine: "help.command.newSubscription",
-    dialog: new NewSubscriptionDialog(subscriptions, customers, catalog),
-  };
   const partnerships = new PartnershipService(database.db);
   const commands = new CommandRegistry([
     ...customerCommands(customers, catalog, partnerships),
-    newSubscription,
+    newSubscriptionCommand(subscriptions, customers, catalog),
     ...subscriptionCommands(subscriptions, customers),
     ...resellerCommands(partnerships, config.microsoftApp.id),
     ...staffCommands(identity),

@@ -43,6 +43,8 @@ const hostConfig = {
 };
 
 const bundle = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.js"), "utf8");
+// Teams renders TextBlocks as Markdown (escapes included): the gallery does too.
+const markdownBundle = readFileSync(require.resolve("markdown-it/dist/markdown-it.min.js"), "utf8");
 const css = `
   body { margin: 0; background: #EBEBEB; font-family: 'Segoe UI', Arial, sans-serif; }
   #frame { width: 520px; margin: 16px; background: #FFFFFF; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.15); overflow: hidden; }
@@ -63,11 +65,17 @@ for (const name of templateNames()) {
     const card = expandCard(name, cardSamples[name](translator(locale)));
     await page.setContent(`<html><head><style>${css}</style></head><body><div id="frame"></div></body></html>`);
     await page.addScriptTag({ content: bundle });
+    await page.addScriptTag({ content: markdownBundle });
     const warnings = await page.evaluate(
       ({ card, hostConfig }) => {
         // Runs in the page: globalThis is its window.
         const page = globalThis as unknown as { AdaptiveCards: any; document: { getElementById(id: string): { appendChild(node: unknown): void } } };
         const AC = page.AdaptiveCards;
+        const md = (globalThis as unknown as { markdownit: (options: object) => { renderInline(text: string): string } }).markdownit({ breaks: true });
+        AC.AdaptiveCard.onProcessMarkdown = (text: string, result: { outputHtml: string; didProcess: boolean }) => {
+          result.outputHtml = md.renderInline(text);
+          result.didProcess = true;
+        };
         const adaptiveCard = new AC.AdaptiveCard();
         adaptiveCard.hostConfig = new AC.HostConfig(hostConfig);
         const context = new AC.SerializationContext(AC.Versions.v1_5);

@@ -11,6 +11,7 @@ import { delimiter, dirname, join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScratchDatabase } from "../src/db/scratch.js";
+import { openDatabase } from "../src/db/database.js";
 import { validAccount } from "./helpers/fixtures.js";
 import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
@@ -49,14 +50,15 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
   const messages: ChatMessage[] = [];
   const updated: ChatMessage[] = [];
   let scratch: ScratchDatabase;
+  let databaseUrl = "";
   let socket: WebSocket;
   let conversationId = "";
   let userId = "";
 
   beforeAll(async () => {
     scratch = await emptyDatabase();
-    const database = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
-    const bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(BOT_PORT), DATABASE_URL: database, REMINDER_INTERVAL_SECONDS: "0", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, stdio: ["ignore", "pipe", "pipe"] });
+    databaseUrl = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
+    const bot = spawn(process.execPath, ["--import", "tsx", join(root, "bot", "index.ts")], { cwd: root, env: { PATH: process.env.PATH, PORT: String(BOT_PORT), DATABASE_URL: databaseUrl, REMINDER_INTERVAL_SECONDS: "1", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, stdio: ["ignore", "pipe", "pipe"] });
     bot.stdout!.on("data", (chunk) => botLog.push(String(chunk)));
     bot.stderr!.on("data", (chunk) => botLog.push(String(chunk)));
     children.push(bot);
@@ -127,6 +129,43 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
     const replaced = await waitFor(() => updated.find((message) => message.messageId === sub.messageId), "the card replaced in place", 15_000);
     expect(text(replaced)).toContain("Status: Suspended (Non-payment)");
     expect(text(replaced)).toContain("All data will be deleted on");
+    expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
+  });
+
+  /** Waits for the next message from the bot that has text; resolves with it. */
+  const nextText = async (send: () => Promise<Response>) => {
+    const before = messages.length;
+    expect((await send()).status).toBe(200);
+    return waitFor(() => messages.slice(before).find((message) => message.text), "the bot's answer", 15_000);
+  };
+  const submit = (card: ChatMessage, value: Record<string, unknown>) => () => fetch(`${base}/_conversation/v1/submit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conversation: { id: conversationId }, from: { id: userId }, replyToId: card.messageId, value }) });
+
+  it("issue 12: an add-on's Add button adds it, and a reminder's Reactivate still works after Mute", { timeout: 120_000 }, async () => {
+    const account = await say("new customer");
+    const { flowId } = verbData(account, "customer.account.next");
+    const subscriptions = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "addonco", companyName: "Add-on Co" }) });
+    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_o365-e3": "10" });
+    await press(review, { verb: "customer.review.submit", flowId });
+    const details = await say("customer addonco");
+    const sub = await press(details, verbData(details, "subscription.open"));
+    const add = verbData(sub, "subscription.addon");
+    const firstAddOn = /"id":"offerId"[^}]*"value":"([^"]+)"/.exec(text(sub))![1];
+    expect((await nextText(submit(sub, { ...add, offerId: firstAddOn, addOnLicences: "2" }))).text).toBe("Add-on added.");
+
+    const opened = await press(details, verbData(details, "subscription.open"));
+    expect((await nextText(submit(opened, { ...verbData(opened, "subscription.suspend"), reason: "customerRequest" }))).text).toMatch(/^Subscription suspended/);
+    // The deletion is a day away: the bot's next reminder sweep (every second here) sends its card into this chat.
+    const before = messages.length;
+    const database = openDatabase(scratch.database);
+    try {
+      const customer = await database.db.customer.findUniqueOrThrow({ where: { domainPrefix: "addonco" } });
+      await database.db.subscription.updateMany({ where: { customerId: customer.id, status: "suspended" }, data: { suspendedAt: new Date(Date.now() - 89 * 86_400_000), deletionAt: new Date(Date.now() + 86_400_000 - 60_000) } });
+    } finally {
+      await database.close();
+    }
+    const reminder = await waitFor(() => messages.slice(before).find((message) => text(message).includes("Data deletion in 1 day")), "the reminder card", 15_000);
+    expect((await nextText(submit(reminder, verbData(reminder, "subscription.mute")))).text).toBe("Reminders muted for this subscription.");
+    expect((await nextText(submit(reminder, verbData(reminder, "subscription.reactivate")))).text).toBe("Subscription reactivated.");
     expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
   });
 });

@@ -5,6 +5,11 @@
 import type { Translate } from "../../src/i18n/index.js";
 import type { Caller } from "../../src/identity/identityService.js";
 import { CommandRegistry } from "../commands.js";
+import { customerCommands } from "../customers/customerCommands.js";
+import { subscriptionCommands } from "../subscriptions/subscriptionCommands.js";
+import { newSubscriptionCommand } from "../subscriptions/newSubscriptionDialog.js";
+import { resellerCommands } from "../resellers/resellerCommands.js";
+import { staffCommands } from "../staffCommands.js";
 import type { OfferView } from "../../src/catalog/catalogService.js";
 import type { Locale } from "../../src/config.js";
 import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
@@ -23,7 +28,14 @@ export const sampleCaller: Caller = {
   organisation: { id: "org-1", kind: "provider", name: "Contoso Distribution" },
 };
 
-const registry = new CommandRegistry();
+/** The commands as the bot registers them (their services are never called here: only their names, menu and help lines are read). */
+const registry = new CommandRegistry([
+  ...customerCommands(null as never, null as never, null as never),
+  newSubscriptionCommand(null as never, null as never, null as never),
+  ...subscriptionCommands(null as never, null as never),
+  ...resellerCommands(null as never, undefined),
+  ...staffCommands(null as never),
+]);
 
 const sampleOffers: OfferView[] = [
   { id: "m365-business-standard", name: "Microsoft 365 Business Standard", description: "Desktop Office apps and Teams.", descriptionFr: "Applications Office de bureau et Teams.", unitPriceCents: 1250, currency: "USD", minLicences: 1, maxLicences: 300, onePerCustomer: false, isTrial: false, trialDays: null, fullOfferId: null, parentOfferId: null },

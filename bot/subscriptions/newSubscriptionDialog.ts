@@ -12,7 +12,7 @@ import type { CatalogService } from "../../src/catalog/catalogService.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import { InvalidInput, OfferLimitReached, type FieldIssue } from "../../src/errors.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
-import type { CommandInput } from "../commands.js";
+import type { Command, CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { readQuantities } from "../cards/cardInputs.js";
@@ -21,6 +21,18 @@ import { turnInfo } from "../turn.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
 
 export const NEW_SUBSCRIPTION_DIALOG = "subscription.new";
+
+/** "new subscription for <customer>", or New subscription on a customer's card. */
+export function newSubscriptionCommand(subscriptions: SubscriptionService, customers: CustomerService, catalog: CatalogService): Command {
+  return {
+    id: "subscription.new",
+    verb: "subscription.new",
+    phrases: ["new subscription", "nouvel abonnement", "order", "commander"],
+    prefixes: ["new subscription for ", "new subscription ", "nouvel abonnement pour ", "nouvel abonnement "],
+    helpLine: "help.command.newSubscription",
+    dialog: new NewSubscriptionDialog(subscriptions, customers, catalog),
+  };
+}
 
 interface OrderState {
   flowId: string;

@@ -35,3 +35,16 @@ export async function everyStoredValue(db: Db, provider: "sqlite" | "postgresql"
   }
   return dumps.join("\n");
 }
+
+/** The caller a user of the database is (as identity resolution would build it). */
+export async function callerOf(db: Db, aadObjectId: string): Promise<Caller> {
+  const user = await db.user.findFirstOrThrow({ where: { aadObjectId }, include: { org: true } });
+  return {
+    userId: user.id,
+    tenantId: user.tenantId,
+    aadObjectId: user.aadObjectId,
+    displayName: user.displayName,
+    role: user.role === "admin" ? "admin" : "agent",
+    organisation: { id: user.org.id, kind: user.org.kind === "reseller" ? "reseller" : "provider", name: user.org.name },
+  };
+}
