@@ -9,7 +9,8 @@ export interface MenuCardData {
   title: string;
   subtitle: string;
   hint: string;
-  actions: { title: string; verb: string }[];
+  /** Buttons in rows of three: a card's own action bar holds few, and Teams hides the rest. */
+  rows: { actions: { title: string; verb: string }[] }[];
 }
 
 export interface MenuEntry {
@@ -24,8 +25,14 @@ export function menuCardData(t: Translate, caller: Caller, entries: MenuEntry[])
       ? t("menu.subtitle", { name: caller.displayName, role: t(`role.${caller.role}`), organisation: caller.organisation.name })
       : t("menu.subtitleNoName", { role: t(`role.${caller.role}`), organisation: caller.organisation.name }),
     hint: t("menu.hint"),
-    actions: entries.map((entry) => ({ title: t(entry.label), verb: entry.verb })),
+    rows: chunk(entries.map((entry) => ({ title: t(entry.label), verb: entry.verb })), 3).map((actions) => ({ actions })),
   };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += size) rows.push(items.slice(i, i + size));
+  return rows;
 }
 
 export interface HelpCardData {
