@@ -35,6 +35,16 @@ const configSchema = z
         .regex(/^\d{1,3}(,\d{1,3})*$/, "must be a comma-separated list of days, such as 30,7,1")
         .default("30,7,1"),
     ),
+    REMINDER_WINDOW_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of hours" }).int("must be a whole number of hours").min(1, "must be between 1 and 167").max(167, "must be between 1 and 167 (the window is 168 hours)").default(24)),
+    REMINDER_RENEWAL_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d{1,4}(,\d{1,4})*$/, "must be a comma-separated list of days, such as 30,7")
+        .default("30,7"),
+    ),
+    REMINDER_MONTHLY_RENEWALS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
+    SANDBOX_PROVISIONING_LAG_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(0, "must be 0 (at once) or more").max(86_400, "must be at most 86400").default(0)),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
     INSECURE_UNAUTHENTICATED_LAB: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
@@ -45,6 +55,9 @@ const configSchema = z
     TURN_LOCK_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1").max(60, "must be at most 60").default(10)),
   })
   .superRefine((env, ctx) => {
+    if (!env.REMINDER_RENEWAL_DAYS.split(",").some((days) => Number(days) > 0)) {
+      ctx.addIssue({ code: "custom", path: ["REMINDER_RENEWAL_DAYS"], message: "must name at least one day count above 0" });
+    }
     if (!env.REMINDER_LEAD_DAYS.split(",").some((days) => Number(days) > 0)) {
       ctx.addIssue({ code: "custom", path: ["REMINDER_LEAD_DAYS"], message: "must name at least one day count above 0" });
     }
@@ -69,6 +82,7 @@ const configSchema = z
     }
   });
 
+const dayList = (value: string) => [...new Set(value.split(",").map(Number))].filter((days) => days > 0).sort((a, b) => b - a);
 const splitList = (value: string | undefined) => (value ?? "").split(",").map((item) => item.trim()).filter(Boolean);
 
 /** Loopback names and addresses: where an unauthenticated bot may listen. */
@@ -100,8 +114,20 @@ export interface Config {
   readonly defaultLocale: Locale;
   /** How often the reminder sweep runs (0: not in this process; run `npm run reminders` from cron). */
   readonly reminderIntervalSeconds: number;
-  /** Days before an expiry when reminders are sent. */
+  /** Days before a trial ends, or a legacy suspended subscription's data is deleted, when reminders are sent. */
   readonly reminderLeadDays: number[];
+  readonly reminders: {
+    /** Hours before a 7-day New Commerce window closes when "window closing" is sent. */
+    readonly windowHours: number;
+    /** Days before the term end of an annual or triennial subscription when "renewal ahead" is sent. */
+    readonly renewalLeadDays: number[];
+    /** Also remind of month-to-month subscriptions that renew unchanged. */
+    readonly monthlyRenewals: boolean;
+  };
+  readonly partnerCenter: {
+    /** Embedded sandbox: how long checked-out subscriptions take to appear (Partner Center's provisioning). */
+    readonly provisioningLagSeconds: number;
+  };
   readonly logLevel: string;
   readonly security: {
     /** Unauthenticated and reachable beyond loopback, on purpose (INSECURE_UNAUTHENTICATED_LAB). */
@@ -142,7 +168,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     providerName: e.PROVIDER_NAME,
     defaultLocale: e.DEFAULT_LOCALE,
     reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
-    reminderLeadDays: [...new Set(e.REMINDER_LEAD_DAYS.split(",").map(Number))].filter((days) => days > 0).sort((a, b) => b - a),
+    reminderLeadDays: dayList(e.REMINDER_LEAD_DAYS),
+    reminders: { windowHours: e.REMINDER_WINDOW_HOURS, renewalLeadDays: dayList(e.REMINDER_RENEWAL_DAYS), monthlyRenewals: e.REMINDER_MONTHLY_RENEWALS === "true" },
+    partnerCenter: { provisioningLagSeconds: e.SANDBOX_PROVISIONING_LAG_SECONDS },
     logLevel: e.LOG_LEVEL,
     security: {
       labMode: e.INSECURE_UNAUTHENTICATED_LAB === "true",

@@ -6,7 +6,7 @@
 /** A field of a command that failed validation; `code` selects the localized message. */
 export interface FieldIssue {
   field: string;
-  code: "required" | "tooLong" | "invalid" | "invalidCharacters" | "invalidEmail" | "invalidChoice" | "domainTaken" | "outOfRange" | "notAvailable" | "onePerCustomer" | "unchanged";
+  code: "required" | "tooLong" | "invalid" | "invalidCharacters" | "invalidEmail" | "invalidChoice" | "domainTaken" | "outOfRange" | "notAvailable" | "onePerCustomer" | "unchanged" | "future";
   params?: Record<string, string | number>;
 }
 

@@ -3,7 +3,7 @@ import type { Db } from "../db/database.js";
 import type { Caller } from "../identity/identityService.js";
 
 /** A Prisma client or an interactive transaction on it. */
-export type DbOrTx = Pick<Db, "auditEntry" | "customer" | "subscription" | "order" | "offer">;
+export type DbOrTx = Pick<Db, "auditEntry">;
 
 export interface AuditRecord {
   action: string;

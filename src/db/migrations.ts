@@ -19,14 +19,15 @@ export function providerSchema(provider: Provider): { path: string; content: str
   return { path, content: readFileSync(path, "utf8") };
 }
 
-/** The migration folders of a provider, oldest first, as the schema engine expects them. */
-export function readMigrations(provider: Provider): MigrationList {
+/** The migration folders of a provider, oldest first, as the schema engine expects them (up to `upTo`, when given: tests of upgrades). */
+export function readMigrations(provider: Provider, upTo?: string): MigrationList {
   const baseDir = join(prismaDir, provider, "migrations");
   const lockPath = join(baseDir, "migration_lock.toml");
   const names = existsSync(baseDir)
     ? readdirSync(baseDir, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry) => entry.name)
+        .filter((name) => upTo === undefined || name <= upTo)
         .sort()
     : [];
   return {
@@ -41,9 +42,9 @@ export function readMigrations(provider: Provider): MigrationList {
 }
 
 /** Applies pending migrations; returns the names of those it applied (none on a second run). */
-export async function applyMigrations(provider: Provider, adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+export async function applyMigrations(provider: Provider, adapterFactory: SqlMigrationAwareDriverAdapterFactory, options: { upTo?: string } = {}): Promise<string[]> {
   return withSchemaEngine(providerSchema(provider), adapterFactory, async (engine) => {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(provider), filters: noFilters });
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(provider, options.upTo), filters: noFilters });
     return appliedMigrationNames;
   });
 }
