@@ -3,7 +3,7 @@
  * field issues with codes, which the edge shows, localized, next to each field.
  */
 import { z } from "zod";
-import { segments } from "../catalog/catalogSeed.js";
+import { segments } from "../catalog/catalogService.js";
 import { isCountryCode } from "../countries.js";
 import type { FieldIssue } from "../errors.js";
 

@@ -1,31 +1,43 @@
 /**
- * Customers: domain availability, creation together with the first subscriptions (one
- * transaction, idempotent by the creating card's key), search and details. Every call is
- * checked against the caller's organisation.
+ * Customers: created in Partner Center (through the port) and mirrored here with what only the bot
+ * knows (who created it, which reseller it is delegated to, its temporary password kept sealed
+ * until its creator has seen it). Creation is idempotent by the creating card's key: the same
+ * submit twice sends Partner Center the same request id, and finds the customer made the first
+ * time. The Microsoft Customer Agreement is attested here before a New Commerce purchase. Every
+ * call is checked against the caller's organisation.
  */
 import { z } from "zod";
 import { audit } from "../audit/auditLog.js";
-import { billingCycles, type BillingCycle } from "../catalog/catalogSeed.js";
-import { CatalogService } from "../catalog/catalogService.js";
-import { writeSubscriptions } from "../subscriptions/ordering.js";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { DomainTaken, InvalidInput, NotAllowed, NotFound, type FieldIssue } from "../errors.js";
 import type { Caller } from "../identity/identityService.js";
-import { generateTemporaryPassword, hashPassword } from "../security/password.js";
+import { isPartnerCenterError, PartnerCenterError } from "../partnerCenter/errors.js";
+import type { PartnerCenter } from "../partnerCenter/port.js";
+import { requestIdFor } from "../partnerCenter/requestIds.js";
+import { DAY } from "../partnerCenter/terms.js";
+import type { PcAgreement } from "../partnerCenter/types.js";
 import type { SecretBox } from "../security/secretBox.js";
-import { validateAccount, type AccountInfo } from "./customerSchema.js";
-
-export const orderLineSchema = z.object({ offerId: z.string().min(1).max(80), licences: z.number().int() });
-export type OrderLine = z.output<typeof orderLineSchema>;
+import { forbiddenCharacters, validateAccount, type AccountInfo } from "./customerSchema.js";
 
 export interface CreateCustomerCommand {
   account: unknown;
-  billingCycle: BillingCycle;
-  lines: OrderLine[];
   resellerOrgId?: string | null;
   /** Carried by the card that submits: the same key twice creates one customer. */
   creationKey: string;
+}
+
+export interface CustomerRow {
+  id: string;
+  pcCustomerId: string;
+  companyName: string;
+  domainPrefix: string;
+  adminAccount: string;
+  segment: string;
+  country: string;
+  resellerOrgId: string | null;
+  providerOrgId: string;
+  mcaAttestedAt: Date | null;
 }
 
 /**
@@ -33,19 +45,7 @@ export interface CreateCustomerCommand {
  * confirmation could not be delivered) finds the customer created the first time and, for the
  * person who created it, the temporary password again while it is kept.
  */
-export type CreateCustomerResult =
-  | { created: true; customer: CustomerRow; adminAccount: string; temporaryPassword: string; subscriptionIds: string[] }
-  | { created: false; customer: CustomerRow; temporaryPassword?: string };
-
-export interface CustomerRow {
-  id: string;
-  companyName: string;
-  domainPrefix: string;
-  adminAccount: string;
-  segment: string;
-  resellerOrgId: string | null;
-  providerOrgId: string;
-}
+export type CreateCustomerResult = { created: true; customer: CustomerRow; adminAccount: string; temporaryPassword: string } | { created: false; customer: CustomerRow; temporaryPassword?: string };
 
 export interface CustomerPage {
   items: (CustomerRow & { resellerName: string | null; subscriptionCount: number })[];
@@ -63,6 +63,27 @@ export function searchKey(text: string): string {
   return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().trim();
 }
 
+const name = (max: number) => z.string().trim().min(1, "required").max(max, `tooLong:${max}`).refine((value) => !forbiddenCharacters.test(value), "invalidCharacters");
+
+/** The attestation of the Microsoft Customer Agreement: who at the customer accepted it, and when. */
+export const attestationSchema = z.object({
+  firstName: name(50),
+  lastName: name(50),
+  email: z.string().trim().min(1, "required").max(254, "tooLong:254").pipe(z.email("invalidEmail")),
+  phone: z
+    .string()
+    .trim()
+    .max(40, "tooLong:40")
+    .regex(/^$|^\+?[0-9 ().-]{4,40}$/, "invalid")
+    .default(""),
+  /** yyyy-mm-dd, as Input.Date gives it. */
+  dateAgreed: z.string().trim().min(1, "required").regex(/^\d{4}-\d{2}-\d{2}$/, "invalid"),
+  /** The box "the customer has accepted the agreement" must be ticked. */
+  accepted: z.literal("true", { error: "required" }),
+});
+export type AttestationInput = z.input<typeof attestationSchema>;
+export type Attestation = z.output<typeof attestationSchema>;
+
 export interface CustomerServiceOptions {
   /** Seals a new customer's temporary password until its creator has seen it. */
   secrets: SecretBox;
@@ -74,52 +95,59 @@ export interface CustomerServiceOptions {
 export const DEFAULT_PASSWORD_KEEP_DAYS = 30;
 
 export class CustomerService {
-  private readonly catalog: CatalogService;
   private readonly secrets: SecretBox;
   private readonly now: () => Date;
   private readonly passwordKeepMs: number;
 
   constructor(
     private readonly db: Db,
+    private readonly pc: PartnerCenter,
     options: CustomerServiceOptions,
   ) {
-    this.catalog = new CatalogService(db);
     this.secrets = options.secrets;
     this.now = options.now ?? (() => new Date());
-    this.passwordKeepMs = (options.passwordKeepDays ?? DEFAULT_PASSWORD_KEEP_DAYS) * 86_400_000;
+    this.passwordKeepMs = (options.passwordKeepDays ?? DEFAULT_PASSWORD_KEEP_DAYS) * DAY;
   }
 
+  /** Whether <prefix>.onmicrosoft.com can still be taken: not by a customer here, nor in Partner Center. */
   async isDomainAvailable(prefix: string): Promise<boolean> {
-    return (await this.db.customer.count({ where: { domainPrefix: prefix.trim().toLowerCase() } })) === 0;
+    const domainPrefix = prefix.trim().toLowerCase();
+    if (await this.db.customer.count({ where: { domainPrefix } })) return false;
+    return this.pc.isDomainAvailable(`${domainPrefix}.onmicrosoft.com`);
   }
 
-  /** Validates the account and the domain's availability, without creating anything. */
+  /** Validates the account, its address (as Partner Center validates it) and the domain's availability, without creating anything. */
   async checkAccount(input: unknown): Promise<{ ok: true; value: AccountInfo } | { ok: false; issues: FieldIssue[] }> {
     const result = validateAccount(input);
     if (!result.ok) return result;
-    if (!(await this.isDomainAvailable(result.value.domainPrefix))) return { ok: false, issues: new DomainTaken(result.value.domainPrefix).issues };
-    return result;
-  }
-
-  /** Checks order lines against the catalog for this segment and cycle; returns the issues, keyed by offer id. */
-  async checkLines(segment: string, billingCycle: BillingCycle, lines: OrderLine[]): Promise<FieldIssue[]> {
-    const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
+    const value = result.value;
     const issues: FieldIssue[] = [];
-    const seen = new Set<string>();
-    for (const line of lines) {
-      const offer = offers.get(line.offerId);
-      if (!offer || offer.parentOfferId || !offer.availability.some((a) => a.segment === segment && a.billingCycle === billingCycle)) {
-        issues.push({ field: line.offerId, code: "notAvailable", params: { cycle: billingCycle } });
-      } else if (line.licences < offer.minLicences || line.licences > offer.maxLicences) {
-        issues.push({ field: line.offerId, code: "outOfRange", params: { min: offer.minLicences, max: offer.maxLicences } });
-      } else if (seen.has(offer.id) && offer.onePerCustomer) {
-        issues.push({ field: line.offerId, code: "onePerCustomer" });
-      }
-      seen.add(line.offerId);
-    }
-    return issues;
+    const address = await this.pc.validateAddress({ addressLine1: value.addressLine1, addressLine2: value.addressLine2, city: value.city, state: value.region, postalCode: value.postalCode, country: value.country });
+    if (address.status === "InteractionRequired" || address.status === "None") issues.push({ field: "postalCode", code: "invalid" });
+    if (!(await this.isDomainAvailable(value.domainPrefix))) issues.push(...new DomainTaken(value.domainPrefix).issues);
+    return issues.length ? { ok: false, issues } : result;
   }
 
+  /** Validates an attestation: every field, and a date neither in the future nor before 2019 (when the agreement began). */
+  checkAttestation(input: unknown): { ok: true; value: Attestation } | { ok: false; issues: FieldIssue[] } {
+    const values = normalise(input, ["firstName", "lastName", "email", "phone", "dateAgreed", "accepted"]);
+    const parsed = attestationSchema.safeParse(values);
+    const issues: FieldIssue[] = parsed.success ? [] : parsed.error.issues.map((issue) => toIssue(issue));
+    if (/^\d{4}-\d{2}-\d{2}$/.test(values.dateAgreed.trim())) {
+      const date = new Date(`${values.dateAgreed.trim()}T00:00:00Z`);
+      if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 2019) issues.push({ field: "dateAgreed", code: "invalid" });
+      else if (date.getTime() > this.now().getTime() + DAY) issues.push({ field: "dateAgreed", code: "future" });
+    }
+    // One issue per field: the first found.
+    const unique = [...new Map(issues.reverse().map((issue) => [issue.field, issue])).values()].reverse();
+    return parsed.success && !unique.length ? { ok: true, value: parsed.data } : { ok: false, issues: unique };
+  }
+
+  /**
+   * Creates the customer in Partner Center, then its mirror here, with the temporary password
+   * kept sealed in the same transaction. The request id comes from the creation key, so a repeat
+   * after a crash gets Partner Center's first answer (the same customer, the same password).
+   */
   async create(caller: Caller, command: CreateCustomerCommand): Promise<CreateCustomerResult> {
     if (caller.organisation.kind !== "provider") throw new NotAllowed("customer.create");
     const existing = await this.db.customer.findUnique({ where: { creationKey: command.creationKey } });
@@ -127,26 +155,51 @@ export class CustomerService {
 
     const account = validateAccount(command.account);
     if (!account.ok) throw new InvalidInput(account.issues);
-    if (!billingCycles.includes(command.billingCycle)) throw new InvalidInput([{ field: "billingCycle", code: "invalidChoice" }]);
-    const lines = z.array(orderLineSchema).max(50).parse(command.lines);
-    const lineIssues = await this.checkLines(account.value.segment, command.billingCycle, lines);
-    if (lineIssues.length) throw new InvalidInput(lineIssues);
-    if (command.resellerOrgId) await this.requireActiveReseller(caller, command.resellerOrgId);
-
     const value = account.value;
-    const adminAccount = `admin@${value.domainPrefix}.onmicrosoft.com`;
-    const temporaryPassword = generateTemporaryPassword();
-    const adminPasswordHash = await hashPassword(temporaryPassword);
-    const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
-    const now = this.now();
-    const paid = lines.some((line) => !offers.get(line.offerId)!.isTrial);
+    const reseller = command.resellerOrgId ? await this.requireActiveReseller(caller, command.resellerOrgId) : undefined;
+    const domain = `${value.domainPrefix}.onmicrosoft.com`;
+    if (await this.db.customer.count({ where: { domainPrefix: value.domainPrefix } })) throw new DomainTaken(value.domainPrefix);
 
+    let created;
+    try {
+      created = await this.pc.createCustomer(
+        {
+          companyProfile: { domain },
+          billingProfile: {
+            email: value.contactEmail,
+            culture: value.culture,
+            language: value.culture.slice(0, 2),
+            companyName: value.companyName,
+            defaultAddress: {
+              firstName: value.contactFirstName,
+              lastName: value.contactLastName,
+              addressLine1: value.addressLine1,
+              addressLine2: value.addressLine2,
+              city: value.city,
+              state: value.region,
+              postalCode: value.postalCode,
+              country: value.country,
+              phoneNumber: value.phone,
+            },
+          },
+          ...(reseller?.tenantId ? { associatedPartnerId: reseller.tenantId } : {}),
+        },
+        requestIdFor(command.creationKey, "customer"),
+      );
+    } catch (error) {
+      if (isPartnerCenterError(error, "domainTaken")) throw new DomainTaken(value.domainPrefix);
+      throw error;
+    }
+    const credentials = created.userCredentials;
+    if (!credentials) throw new PartnerCenterError(0, "Partner Center created the customer without its admin credentials.", 500);
+    const now = this.now();
     try {
       return await this.db.$transaction(async (tx) => {
         const customer = await tx.customer.create({
           data: {
+            pcCustomerId: created.id,
             providerOrgId: caller.organisation.id,
-            resellerOrgId: command.resellerOrgId ?? null,
+            resellerOrgId: reseller?.id ?? null,
             companyName: value.companyName,
             searchName: searchKey(value.companyName),
             segment: value.segment,
@@ -163,33 +216,72 @@ export class CustomerService {
             culture: value.culture,
             language: value.culture.slice(0, 2),
             domainPrefix: value.domainPrefix,
-            adminAccount,
-            adminPasswordHash,
+            adminAccount: credentials.userName,
             openedAt: now,
-            firstBillingAt: paid ? now : null,
             creationKey: command.creationKey,
             createdById: caller.userId,
+            etag: created.attributes?.etag ?? null,
+            readAt: now,
           },
         });
-        let subscriptionIds: string[] = [];
-        if (lines.length) {
-          const order = await tx.order.create({ data: { customerId: customer.id, billingCycle: command.billingCycle, idempotencyKey: `customer:${command.creationKey}`, createdById: caller.userId } });
-          subscriptionIds = await writeSubscriptions(tx, caller, { id: order.id, customerId: customer.id, billingCycle: command.billingCycle }, lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), now);
-        }
         // Kept sealed, in the same transaction: no commit without a way to show the password again.
         await tx.customerCredential.create({
-          data: { customerId: customer.id, ownerUserId: caller.userId, sealedPassword: this.secrets.seal(temporaryPassword, credentialContext(customer.id)), createdAt: now, expiresAt: new Date(now.getTime() + this.passwordKeepMs) },
+          data: { customerId: customer.id, ownerUserId: caller.userId, sealedPassword: this.secrets.seal(credentials.password, credentialContext(customer.id)), createdAt: now, expiresAt: new Date(now.getTime() + this.passwordKeepMs) },
         });
-        await audit(tx, caller, { action: "customer.created", customerId: customer.id, after: { companyName: value.companyName, domain: `${value.domainPrefix}.onmicrosoft.com`, segment: value.segment, resellerOrgId: command.resellerOrgId ?? null } }, now);
-        return { created: true as const, customer, adminAccount, temporaryPassword, subscriptionIds };
+        await audit(tx, caller, { action: "customer.created", customerId: customer.id, after: { companyName: value.companyName, domain, segment: value.segment, resellerOrgId: reseller?.id ?? null } }, now);
+        return { created: true as const, customer, adminAccount: credentials.userName, temporaryPassword: credentials.password };
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      // Either the same submit won a race (same key: show its result) or another customer took the domain.
+      // The same submit won a race (same key: show its result).
       const winner = await this.db.customer.findUnique({ where: { creationKey: command.creationKey } });
       if (winner) return this.replay(caller, winner);
       throw new DomainTaken(value.domainPrefix);
     }
+  }
+
+  /**
+   * Records that the customer accepted the Microsoft Customer Agreement (Partner Center's
+   * attestation), once per key. Needed before the first New Commerce purchase.
+   */
+  async attest(caller: Caller, command: { customerId: string; attestation: unknown; key: string }): Promise<Date> {
+    const customer = await this.get(caller, command.customerId);
+    const checked = this.checkAttestation(command.attestation);
+    if (!checked.ok) throw new InvalidInput(checked.issues);
+    const value = checked.value;
+    const agreement: PcAgreement = {
+      primaryContact: { firstName: value.firstName, lastName: value.lastName, email: value.email, ...(value.phone ? { phoneNumber: value.phone } : {}) },
+      templateId: await this.pc.customerAgreementTemplateId(),
+      dateAgreed: `${value.dateAgreed}T00:00:00Z`,
+      type: "MicrosoftCustomerAgreement",
+    };
+    await this.pc.createAgreement(customer.pcCustomerId, agreement, requestIdFor(command.key, "agreement"));
+    const attestedAt = new Date(agreement.dateAgreed);
+    const now = this.now();
+    await this.db.$transaction(async (tx) => {
+      const { count } = await tx.customer.updateMany({ where: { id: customer.id, mcaAttestedAt: null }, data: { mcaAttestedAt: attestedAt } });
+      if (count) await audit(tx, caller, { action: "customer.agreementAttested", customerId: customer.id, after: { contact: `${value.firstName} ${value.lastName}`, dateAgreed: value.dateAgreed } }, now);
+    });
+    return attestedAt;
+  }
+
+  /**
+   * Whether the customer has attested the Microsoft Customer Agreement: the mirror first, then
+   * Partner Center (an attestation made in its portal counts, and is remembered).
+   */
+  async hasAttested(caller: Caller, customerId: string): Promise<boolean> {
+    const customer = await this.get(caller, customerId);
+    if (customer.mcaAttestedAt) return true;
+    const agreements = await this.pc.listAgreements(customer.pcCustomerId);
+    const mca = agreements.find((agreement) => agreement.type === "MicrosoftCustomerAgreement");
+    if (!mca) return false;
+    await this.db.customer.updateMany({ where: { id: customer.id, mcaAttestedAt: null }, data: { mcaAttestedAt: new Date(mca.dateAgreed) } });
+    return true;
+  }
+
+  /** Refuses (Partner Center's 13605) a New Commerce purchase for a customer that has not attested the agreement. */
+  async requireAttestation(caller: Caller, customerId: string): Promise<void> {
+    if (!(await this.hasAttested(caller, customerId))) throw new PartnerCenterError(13605, "The customer has not attested the Microsoft Customer Agreement.", 403, undefined, { customerId });
   }
 
   /**
@@ -222,7 +314,7 @@ export class CustomerService {
   async get(caller: Caller, customerId: string) {
     const customer = await this.db.customer.findUnique({
       where: { id: customerId },
-      include: { reseller: { select: { name: true } }, subscriptions: { include: { offer: { select: { name: true, isTrial: true } } }, orderBy: { createdAt: "asc" } } },
+      include: { reseller: { select: { name: true } }, subscriptions: { orderBy: { createdAt: "asc" } } },
     });
     if (!customer) throw new NotFound("customer");
     this.requireAccess(caller, customer);
@@ -255,7 +347,8 @@ export class CustomerService {
 
   /**
    * Delegates an existing customer to one of the provider's active indirect resellers, or takes it
-   * back (null). Provider staff only; audited.
+   * back (null). Provider staff only; audited. (In Partner Center the customer accepts the
+   * reseller's relationship request; the card offers that link.)
    */
   async setReseller(caller: Caller, command: { customerId: string; resellerOrgId: string | null }): Promise<void> {
     if (caller.organisation.kind !== "provider") throw new NotAllowed("customer.setReseller");
@@ -291,8 +384,28 @@ export class CustomerService {
   }
 
   /** A reseller that has an active partnership with the caller's provider. */
-  private async requireActiveReseller(caller: Caller, orgId: string): Promise<void> {
+  private async requireActiveReseller(caller: Caller, orgId: string): Promise<{ id: string; tenantId: string | null }> {
     const partnership = await this.db.partnership.findFirst({ where: { providerOrgId: caller.organisation.id, resellerOrgId: orgId, status: "active" } });
-    if (!partnership) throw new InvalidInput([{ field: "resellerOrgId", code: "invalidChoice" }]);
+    const org = partnership ? await this.db.organisation.findUnique({ where: { id: orgId }, select: { id: true, tenantId: true } }) : null;
+    if (!org) throw new InvalidInput([{ field: "resellerOrgId", code: "invalidChoice" }]);
+    return org;
   }
+}
+
+function normalise(input: unknown, fields: string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (typeof input !== "object" || input === null) return values;
+  for (const field of fields) {
+    const value = (input as Record<string, unknown>)[field];
+    values[field] = typeof value === "string" ? value : typeof value === "boolean" ? String(value) : "";
+  }
+  return values;
+}
+
+function toIssue(issue: z.core.$ZodIssue): FieldIssue {
+  const field = String(issue.path[0] ?? "input");
+  const [code, param] = issue.message.split(":");
+  if (code === "tooLong") return { field, code, params: { max: Number(param) } };
+  if (code === "required" || code === "invalidEmail" || code === "invalid" || code === "invalidCharacters") return { field, code };
+  return { field, code: "invalid" };
 }

@@ -1,32 +1,66 @@
 /**
- * Expiry reminders: a suspended subscription's data deletion, a trial's end, a non-renewing
- * term's end. Each sweep (1) deletes suspended subscriptions whose retention ran out, even if
- * the bot was down when it did, (2) records the reminders that are due, once per
- * (subscription, kind, date, lead, recipient), found through indexes on the dates, and
- * (3) claims due reminders under a lease, re-checks that they still apply, and sends them
- * through the channel, recording the outcome. Several instances can sweep at once: a claim is
- * a conditional update, so only one instance holds a reminder while its lease runs.
+ * Reminders at the moment a partner can still act, and notices of what happened:
+ * - windowClosing: hours before a 7-day New Commerce window (seat reduction, cancellation) of a
+ *   purchase, renewal or seat add closes, with the seats still removable;
+ * - renewalAhead: days before the term end of an annual or triennial subscription (and of a
+ *   month-to-month one only if it will not simply roll over unchanged, unless asked for);
+ * - trialEnd; and for legacy offers, deletion (a suspended subscription's data) and deleted;
+ * - provisioned: an order Partner Center was still provisioning is ready.
+ *
+ * Each sweep (1) reads again from Partner Center the subscriptions whose dates have passed
+ * (renewed, expired, deleted as time passed; a legacy deletion and its notices are written in one
+ * transaction) and follows up orders still being provisioned, (2) records the reminders that are
+ * due, once per (subscription, kind, date, lead, recipient), found through indexes on the dates,
+ * and (3) claims due reminders under a lease, re-checks that they still apply, and sends them
+ * through the channel, recording the outcome. Several instances can sweep at once: a claim is a
+ * conditional update, so only one instance holds a reminder while its lease runs.
  *
  * Time is read when it is used (a claim's lease, a retry's due time), never once per sweep: a
  * sweep can last minutes behind a slow connector. A claim's lease is short and renewed while its
- * instance works on it, so a crashed instance's claims are taken over within a minute. A
- * deletion and the notices announcing it are written in one transaction.
+ * instance works on it, so a crashed instance's claims are taken over within a minute.
  *
  * Guarantee: at least once, de-duplicated. A reminder is sent at most once per claim; if an
  * instance dies after sending and before recording, the lease expires and another instance
- * sends it again. We prefer a rare duplicate to a lost warning before data is deleted.
+ * sends it again. We prefer a rare duplicate to a lost warning.
  */
 import { randomUUID } from "node:crypto";
-import { audit } from "../audit/auditLog.js";
+import { isLegacyProduct, isNceProduct } from "../catalog/catalogService.js";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
-import type { Caller } from "../identity/identityService.js";
 import type { Logger } from "../log.js";
+import type { PartnerCenter } from "../partnerCenter/port.js";
+import { DAY, HOUR } from "../partnerCenter/terms.js";
+import { seatWindows } from "../subscriptions/nce.js";
+import type { OrderService } from "../subscriptions/orderService.js";
+import type { SubscriptionMirror } from "../subscriptions/subscriptionMirror.js";
 
-export const reminderKinds = ["deletion", "trialEnd", "termEnd", "deleted"] as const;
+export const reminderKinds = ["windowClosing", "renewalAhead", "trialEnd", "deletion", "deleted", "provisioned"] as const;
 export type ReminderKind = (typeof reminderKinds)[number];
 
-const DAY = 86_400_000;
+/** The subscription as a reminder card needs it: the mirror's row, its customer's name, and for a trial the offer it converts to. */
+export interface ReminderSubscription {
+  id: string;
+  version: number;
+  status: string;
+  productType: string;
+  offerName: string;
+  isTrial: boolean;
+  licences: number;
+  billingCycle: string;
+  termDuration: string;
+  termStartAt: Date;
+  termEndAt: Date;
+  autoRenew: boolean;
+  cancellableUntil: Date | null;
+  refundableSeats: string;
+  scheduledNextTerm: string | null;
+  unitPriceCents: number;
+  currency: string;
+  customerId: string;
+  customerName: string;
+  /** A trial's full offer (productId:skuId), for "buy the full subscription". */
+  convertsTo: string | null;
+}
 
 export interface ReminderToSend {
   id: string;
@@ -34,7 +68,9 @@ export interface ReminderToSend {
   eventAt: Date;
   leadDays: number;
   recipientUserId: string;
-  subscription: { id: string; version: number; status: string; licences: number; offerId: string; offerName: string; customerName: string; customerId: string; fullOfferId: string | null };
+  subscription: ReminderSubscription;
+  /** For "provisioned": how many subscriptions the order made. */
+  orderSize?: number;
 }
 
 /** How a delivery went: sent; retry later (429 with Retry-After, 412, 5xx, network); or give up. */
@@ -45,8 +81,24 @@ export interface ReminderChannel {
   deliver(reminder: ReminderToSend): Promise<Delivery>;
 }
 
+/** What the sweep reads Partner Center with: the port, the mirror it writes, orders to follow up, and the catalog's trial conversions. */
+export interface PartnerCenterSync {
+  pc: PartnerCenter;
+  mirror: SubscriptionMirror;
+  orders: OrderService;
+  /** The productId:skuId a trial converts to, if any. */
+  convertsTo(subscription: { productId: string; skuId: string; customerId: string }): Promise<string | null>;
+}
+
 export interface SchedulerOptions {
+  /** Days before a trial's end, or a legacy deletion, when reminders are sent. */
   leadDays: number[];
+  /** Hours before a 7-day window closes when "window closing" is sent. */
+  windowHours: number;
+  /** Days before the term end of an annual or triennial subscription when "renewal ahead" is sent. */
+  renewalLeadDays: number[];
+  /** Also remind of month-to-month subscriptions that will simply renew unchanged (off: they are noise). */
+  monthlyRenewals: boolean;
   maxAttempts: number;
   /** How long a claim lasts unless renewed; renewed every third of it while the reminder is worked on. */
   leaseMs: number;
@@ -56,6 +108,8 @@ export interface SchedulerOptions {
   /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** A subscription whose date has passed is read again from Partner Center at most this often (renewal can take hours). */
+  refreshEveryMs: number;
   random: () => number;
   instanceId: string;
   /** The time, read each time it is needed. */
@@ -64,12 +118,16 @@ export interface SchedulerOptions {
 
 export const defaultSchedulerOptions: SchedulerOptions = {
   leadDays: [30, 7, 1],
+  windowHours: 24,
+  renewalLeadDays: [30, 7],
+  monthlyRenewals: false,
   maxAttempts: 6,
   leaseMs: 60_000,
   batchSize: 50,
   concurrency: 8,
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
+  refreshEveryMs: 5 * 60_000,
   random: Math.random,
   instanceId: randomUUID(),
   clock: () => new Date(),
@@ -82,7 +140,12 @@ export const NO_CONVERSATION = "no active conversation with the recipient";
 export const MAX_RETRY_DELAY_MS = 3_600_000;
 
 export interface SweepReport {
+  /** Subscriptions read again from Partner Center because one of their dates had passed. */
+  refreshed: number;
+  /** Legacy subscriptions whose data Partner Center deleted (their people are told). */
   deleted: number;
+  /** Orders whose subscriptions Partner Center finished provisioning. */
+  provisioned: number;
   recorded: number;
   sent: number;
   retried: number;
@@ -92,9 +155,6 @@ export interface SweepReport {
 
 type Outcome = "sent" | "retried" | "failed" | "skipped";
 
-/** The system, as the actor of changes nobody made by hand (retention running out). */
-const systemActor = (orgId: string): Caller => ({ userId: "system", tenantId: "", aadObjectId: "", displayName: "System", role: "admin", organisation: { id: orgId, kind: "provider", name: "" } });
-
 export class ReminderScheduler {
   private readonly options: SchedulerOptions;
 
@@ -103,6 +163,7 @@ export class ReminderScheduler {
     private readonly channel: ReminderChannel,
     private readonly logger: Logger,
     options: Partial<SchedulerOptions> = {},
+    private readonly sync?: PartnerCenterSync,
   ) {
     this.options = { ...defaultSchedulerOptions, ...options };
   }
@@ -111,10 +172,13 @@ export class ReminderScheduler {
     return this.options.clock();
   }
 
-  /** Deletes what ran out, records what is due, then delivers until nothing due is left unclaimed. */
+  /** Reads what time changed, records what is due, then delivers until nothing due is left unclaimed. */
   async sweep(): Promise<SweepReport> {
-    const report: SweepReport = { deleted: 0, recorded: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
-    report.deleted = await this.deleteExpired();
+    const report: SweepReport = { refreshed: 0, deleted: 0, provisioned: 0, recorded: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
+    if (this.sync) {
+      Object.assign(report, await this.refreshDue(this.sync));
+      report.provisioned = await this.followUpOrders(this.sync);
+    }
     report.recorded = await this.recordDue();
     for (;;) {
       const claimed = await this.claim();
@@ -152,54 +216,100 @@ export class ReminderScheduler {
     await this.db.reminder.updateMany({ where: { id: { in: ids }, status: "claimed", claimedBy: this.options.instanceId }, data: { leaseUntil: new Date(this.now().getTime() + this.options.leaseMs) } });
   }
 
-  /** Suspended subscriptions whose retention has run out become deleted; their people are told. */
-  private async deleteExpired(): Promise<number> {
-    const expired = await this.db.subscription.findMany({ where: { status: "suspended", deletionAt: { lte: this.now() } }, include: { customer: true }, take: 500 });
+  /**
+   * Subscriptions one of whose dates has passed (term end: renewed or ended; legacy retention: data
+   * deleted), read again from Partner Center. A legacy deletion found this way is written with
+   * the notices to its people in one transaction: no deletion is ever left unannounced.
+   */
+  private async refreshDue(sync: PartnerCenterSync): Promise<{ refreshed: number; deleted: number }> {
+    const now = this.now();
+    const readBefore = new Date(now.getTime() - this.options.refreshEveryMs);
+    const due = await this.db.subscription.findMany({
+      where: { status: { in: ["active", "suspended"] }, readAt: { lt: readBefore }, OR: [{ termEndAt: { lte: now } }, { deletionAt: { lte: now } }] },
+      include: { customer: true },
+      orderBy: { termEndAt: "asc" },
+      take: 200,
+    });
+    let refreshed = 0;
     let deleted = 0;
-    for (const subscription of expired) {
-      const recipients = await this.recipients(subscription.id);
-      const now = this.now();
-      // The deletion and its notices commit together: no deletion is ever left unannounced.
-      const done = await this.db.$transaction(async (tx) => {
-        const { count } = await tx.subscription.updateMany({ where: { id: subscription.id, status: "suspended", version: subscription.version }, data: { status: "deleted", version: { increment: 1 } } });
-        if (count !== 1) return false;
-        await tx.offerHold.deleteMany({ where: { subscriptionId: subscription.id } });
-        await audit(tx, systemActor(subscription.customer.providerOrgId), { action: "subscription.deleted", customerId: subscription.customerId, subscriptionId: subscription.id, before: { status: "suspended" }, after: { status: "deleted" } }, now);
-        await tx.reminder.createMany({ data: recipients.map((recipientUserId) => ({ subscriptionId: subscription.id, kind: "deleted", eventAt: subscription.deletionAt!, leadDays: 0, recipientUserId, nextAttemptAt: now })) });
-        return true;
-      });
-      if (!done) continue;
-      deleted++;
-      this.logger.info({ subscriptionId: subscription.id, deletionAt: subscription.deletionAt }, "retention ran out: subscription deleted");
+    for (const subscription of due) {
+      try {
+        const pc = await sync.pc.getSubscription(subscription.customer.pcCustomerId, subscription.pcSubscriptionId);
+        const recipients = await this.recipients(subscription.id);
+        const written = await this.db.$transaction(async (tx) => {
+          const result = await sync.mirror.write(tx, subscription.customer, pc);
+          if (result.from === "suspended" && result.to === "deleted" && isLegacyProduct(subscription.productType)) {
+            const at = this.now();
+            await tx.reminder.createMany({ data: recipients.map((recipientUserId) => ({ subscriptionId: subscription.id, kind: "deleted", eventAt: subscription.deletionAt ?? at, leadDays: 0, recipientUserId, nextAttemptAt: at })) });
+          }
+          return result;
+        });
+        refreshed++;
+        if (written.from === "suspended" && written.to === "deleted" && isLegacyProduct(subscription.productType)) {
+          deleted++;
+          this.logger.info({ subscriptionId: subscription.id, deletionAt: subscription.deletionAt }, "retention ran out: Partner Center deleted the subscription");
+        }
+      } catch (error) {
+        this.logger.warn({ err: error, subscriptionId: subscription.id }, "could not read a subscription from Partner Center; the next sweep will try again");
+      }
     }
-    return deleted;
+    return { refreshed, deleted };
+  }
+
+  /** Orders Partner Center was still provisioning: once ready, their creator is told (in the same transaction). */
+  private async followUpOrders(sync: PartnerCenterSync): Promise<number> {
+    try {
+      const completed = await sync.orders.followUp(async (tx, order) => {
+        if (!order.subscriptionIds.length) return;
+        const at = this.now();
+        await tx.reminder.create({ data: { subscriptionId: order.subscriptionIds[0], kind: "provisioned", eventAt: order.createdAt, leadDays: 0, recipientUserId: order.createdById, nextAttemptAt: at } });
+      });
+      return completed.length;
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not follow up orders being provisioned; the next sweep will try again");
+      return 0;
+    }
   }
 
   /** Records the reminders due now: for each upcoming event, the most urgent lead time reached. */
   private async recordDue(): Promise<number> {
     const now = this.now();
-    const horizon = new Date(now.getTime() + Math.max(...this.options.leadDays) * DAY);
-    const window = { gt: now, lte: horizon };
-    const [suspended, trials, terms] = await Promise.all([
-      this.db.subscription.findMany({ where: { status: "suspended", deletionAt: window, remindersMuted: false }, select: { id: true, deletionAt: true, suspendedAt: true } }),
-      this.db.subscription.findMany({ where: { status: "active", trialEndsAt: window, remindersMuted: false }, select: { id: true, trialEndsAt: true, createdAt: true } }),
-      this.db.subscription.findMany({ where: { status: "active", autoRenew: false, trialEndsAt: null, termEndAt: window, remindersMuted: false }, select: { id: true, termEndAt: true, createdAt: true } }),
+    const horizon = (days: number[]) => new Date(now.getTime() + Math.max(0, ...days) * DAY);
+    const notMuted = { remindersMuted: false };
+    const [windows, renewals, trials, suspended] = await Promise.all([
+      this.db.subscription.findMany({ where: { status: "active", windowClosesAt: { gt: now }, ...notMuted }, select: { id: true, productType: true, status: true, refundableSeats: true, cancellableUntil: true } }),
+      this.db.subscription.findMany({
+        where: { status: { in: ["active", "suspended"] }, isTrial: false, termEndAt: { gt: now, lte: horizon(this.options.renewalLeadDays) }, ...notMuted },
+        select: { id: true, termEndAt: true, termStartAt: true, termDuration: true, autoRenew: true, scheduledNextTerm: true, status: true },
+      }),
+      this.db.subscription.findMany({ where: { status: "active", isTrial: true, trialEndsAt: { gt: now, lte: horizon(this.options.leadDays) }, ...notMuted }, select: { id: true, trialEndsAt: true, createdAt: true } }),
+      this.db.subscription.findMany({ where: { status: "suspended", deletionAt: { gt: now, lte: horizon(this.options.leadDays) }, ...notMuted }, select: { id: true, deletionAt: true, suspendedAt: true } }),
     ]);
-    const events: { id: string; kind: ReminderKind; at: Date; since: Date }[] = [
-      ...suspended.map((s) => ({ id: s.id, kind: "deletion" as const, at: s.deletionAt!, since: s.suspendedAt ?? now })),
-      ...trials.map((s) => ({ id: s.id, kind: "trialEnd" as const, at: s.trialEndsAt!, since: s.createdAt })),
-      ...terms.map((s) => ({ id: s.id, kind: "termEnd" as const, at: s.termEndAt, since: s.createdAt })),
-    ];
-    let recorded = 0;
-    for (const event of events) {
+    const events: { id: string; kind: ReminderKind; at: Date; lead: number }[] = [];
+    const windowMs = this.options.windowHours * HOUR;
+    for (const subscription of windows) {
+      if (!isNceProduct(subscription.productType)) continue;
+      for (const at of windowDeadlines(subscription, now)) if (at.getTime() - windowMs <= now.getTime()) events.push({ id: subscription.id, kind: "windowClosing", at, lead: 0 });
+    }
+    const urgent = (at: Date, since: Date, leads: number[]) =>
       // After downtime several lead times may have passed: only the most urgent one is sent. A lead
       // time that falls before the thing began (a 30-day warning of a 30-day trial) is no warning.
-      const lead = [...this.options.leadDays]
-        .sort((a, b) => a - b)
-        .find((days) => event.at.getTime() - days * DAY <= now.getTime() && event.at.getTime() - days * DAY > event.since.getTime());
-      if (lead === undefined) continue;
-      recorded += await this.record(event.id, event.kind, event.at, lead, await this.recipients(event.id));
+      [...leads].sort((a, b) => a - b).find((days) => at.getTime() - days * DAY <= now.getTime() && at.getTime() - days * DAY > since.getTime());
+    for (const subscription of renewals) {
+      if (!renewalWorthTelling(subscription, this.options.monthlyRenewals)) continue;
+      const lead = urgent(subscription.termEndAt, subscription.termStartAt, this.options.renewalLeadDays);
+      if (lead !== undefined) events.push({ id: subscription.id, kind: "renewalAhead", at: subscription.termEndAt, lead });
     }
+    for (const subscription of trials) {
+      const lead = urgent(subscription.trialEndsAt!, subscription.createdAt, this.options.leadDays);
+      if (lead !== undefined) events.push({ id: subscription.id, kind: "trialEnd", at: subscription.trialEndsAt!, lead });
+    }
+    for (const subscription of suspended) {
+      const lead = urgent(subscription.deletionAt!, subscription.suspendedAt ?? now, this.options.leadDays);
+      if (lead !== undefined) events.push({ id: subscription.id, kind: "deletion", at: subscription.deletionAt!, lead });
+    }
+    let recorded = 0;
+    for (const event of events) recorded += await this.record(event.id, event.kind, event.at, event.lead, await this.recipients(event.id));
     return recorded;
   }
 
@@ -266,30 +376,23 @@ export class ReminderScheduler {
 
   private async process(id: string): Promise<Outcome> {
     const reminder = await this.db.reminder.findUniqueOrThrow({ where: { id } });
-    const subscription = await this.db.subscription.findUniqueOrThrow({ where: { id: reminder.subscriptionId }, include: { offer: true, customer: true } });
-    if (!stillApplies(reminder, subscription)) {
+    const subscription = await this.db.subscription.findUnique({ where: { id: reminder.subscriptionId }, include: { customer: { select: { companyName: true } } } });
+    if (!subscription || !stillApplies(reminder, subscription, this.now(), this.options.monthlyRenewals)) {
       await this.finish(id, { status: "skipped", lastError: "the subscription changed since the reminder was due" });
       return "skipped";
     }
     let delivery: Delivery;
     try {
+      const convertsTo = subscription.isTrial && this.sync ? await this.sync.convertsTo(subscription) : null;
+      const orderSize = reminder.kind === "provisioned" && subscription.orderId ? await this.db.subscription.count({ where: { orderId: subscription.orderId } }) : undefined;
       delivery = await this.channel.deliver({
         id,
         kind: reminder.kind as ReminderKind,
         eventAt: reminder.eventAt,
         leadDays: reminder.leadDays,
         recipientUserId: reminder.recipientUserId,
-        subscription: {
-          id: subscription.id,
-          version: subscription.version,
-          status: subscription.status,
-          licences: subscription.licences,
-          offerId: subscription.offerId,
-          offerName: subscription.offer.name,
-          customerName: subscription.customer.companyName,
-          customerId: subscription.customerId,
-          fullOfferId: subscription.offer.fullOfferId,
-        },
+        subscription: { ...subscription, customerName: subscription.customer.companyName, convertsTo },
+        orderSize,
       });
     } catch (error) {
       delivery = { outcome: "retry", error: error instanceof Error ? error.message : String(error) };
@@ -319,19 +422,45 @@ export class ReminderScheduler {
   }
 }
 
+/** The 7-day deadlines still ahead of a New Commerce subscription: each seat batch's, and its cancellation's. */
+export function windowDeadlines(subscription: { productType: string; status: string; refundableSeats: string; cancellableUntil: Date | null }, now: Date): Date[] {
+  const times = new Set(seatWindows(subscription, now).map((window) => window.until.getTime()));
+  if (subscription.cancellableUntil && subscription.cancellableUntil.getTime() > now.getTime()) times.add(subscription.cancellableUntil.getTime());
+  return [...times].sort((a, b) => a - b).map((time) => new Date(time));
+}
+
+/**
+ * Whether a coming term end is worth a reminder: always for annual and triennial terms; for a
+ * month-to-month one only when it will not simply renew as it is (auto-renew off, changes
+ * scheduled, suspended), unless the partner asked for those too.
+ */
+export function renewalWorthTelling(subscription: { termDuration: string; autoRenew: boolean; scheduledNextTerm: string | null; status: string }, monthlyRenewals: boolean): boolean {
+  if (subscription.termDuration !== "P1M") return true;
+  const rollsOverUnchanged = subscription.status === "active" && subscription.autoRenew && !subscription.scheduledNextTerm;
+  return monthlyRenewals || !rollsOverUnchanged;
+}
+
 /** A reminder applies only while its subscription is still in the state, and at the date, it warns about. */
 function stillApplies(
   reminder: { kind: string; eventAt: Date },
-  subscription: { status: string; deletionAt: Date | null; trialEndsAt: Date | null; termEndAt: Date; autoRenew: boolean; remindersMuted: boolean },
+  subscription: { status: string; productType: string; deletionAt: Date | null; trialEndsAt: Date | null; termEndAt: Date; termDuration: string; autoRenew: boolean; scheduledNextTerm: string | null; remindersMuted: boolean; refundableSeats: string; cancellableUntil: Date | null },
+  now: Date,
+  monthlyRenewals: boolean,
 ): boolean {
   if (reminder.kind === "deleted") return subscription.status === "deleted";
+  if (reminder.kind === "provisioned") return true;
   if (subscription.remindersMuted) return false;
+  const at = reminder.eventAt.getTime();
   switch (reminder.kind) {
+    case "windowClosing":
+      return subscription.status === "active" && windowDeadlines(subscription, now).some((deadline) => deadline.getTime() === at);
+    case "renewalAhead":
+      return (subscription.status === "active" || subscription.status === "suspended") && subscription.termEndAt.getTime() === at && renewalWorthTelling(subscription, monthlyRenewals);
     case "deletion":
-      return subscription.status === "suspended" && subscription.deletionAt?.getTime() === reminder.eventAt.getTime();
+      return subscription.status === "suspended" && subscription.deletionAt?.getTime() === at;
     case "trialEnd":
-      return subscription.status === "active" && subscription.trialEndsAt?.getTime() === reminder.eventAt.getTime();
+      return subscription.status === "active" && subscription.trialEndsAt?.getTime() === at;
     default:
-      return subscription.status === "active" && !subscription.autoRenew && subscription.termEndAt.getTime() === reminder.eventAt.getTime();
+      return false;
   }
 }

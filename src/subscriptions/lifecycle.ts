@@ -1,20 +1,18 @@
 /**
- * Subscription statuses and the rules that move between them, as Partner Center has them:
- * active ⇄ suspended; active or suspended → cancelled; suspended → deleted when its data
- * retention runs out. Cancelled and deleted are final.
+ * Subscription statuses and which change a user may ask for in each, as Partner Center has them:
+ * active ⇄ suspended; active or suspended → deleted (cancelled); expired, disabled and deleted
+ * are final. Statuses are open strings (Partner Center adds values); an unknown one allows nothing.
+ * Partner Center has the last word on each change (New Commerce's windows, see nce.ts).
  */
-export const statuses = ["active", "suspended", "cancelled", "deleted"] as const;
-export type Status = (typeof statuses)[number];
 export const suspensionReasons = ["customerRequest", "nonPayment", "fraud"] as const;
 export type SuspensionReason = (typeof suspensionReasons)[number];
 
-export type Transition = "suspend" | "reactivate" | "cancel" | "delete";
+export type Transition = "suspend" | "reactivate" | "cancel";
 
-const allowed: Record<Transition, { from: Status[]; to: Status }> = {
-  suspend: { from: ["active"], to: "suspended" },
-  reactivate: { from: ["suspended"], to: "active" },
-  cancel: { from: ["active", "suspended"], to: "cancelled" },
-  delete: { from: ["suspended"], to: "deleted" },
+const allowedFrom: Record<Transition, string[]> = {
+  suspend: ["active"],
+  reactivate: ["suspended"],
+  cancel: ["active", "suspended"],
 };
 
 export class IllegalTransition extends Error {
@@ -27,16 +25,14 @@ export class IllegalTransition extends Error {
   }
 }
 
-/** The status a transition leads to from `from`, or IllegalTransition. */
-export function nextStatus(from: string, transition: Transition): Status {
-  const rule = allowed[transition];
-  if (!(rule.from as string[]).includes(from)) throw new IllegalTransition(transition, from);
-  return rule.to;
+/** Refuses a transition the status does not allow. */
+export function requireTransition(from: string, transition: Transition): void {
+  if (!allowedFrom[transition].includes(from)) throw new IllegalTransition(transition, from);
 }
 
-/** The transitions a user may start from a status (delete is the system's). */
+/** The transitions a user may start from a status. */
 export function userTransitions(status: string): Transition[] {
-  return (["suspend", "reactivate", "cancel"] as const).filter((transition) => (allowed[transition].from as string[]).includes(status));
+  return (["suspend", "reactivate", "cancel"] as const).filter((transition) => allowedFrom[transition].includes(status));
 }
 
 const DAY = 86_400_000;
@@ -58,4 +54,4 @@ export function deletionDate(suspendedAt: Date, customer: { openedAt: Date; firs
 }
 
 /** Statuses in which a one-per-customer offer counts as held. */
-export const holdingStatuses: Status[] = ["active", "suspended"];
+export const holdingStatuses = ["active", "suspended"];
