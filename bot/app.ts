@@ -1,11 +1,11 @@
 /**
- * The composition root: from a validated config it builds the database (migrated and seeded),
+ * The composition root: from a validated config it builds the database (migrated), the Partner
+ * Center adapter,
  * the services, the durable state, the dialogs, the adapter and the HTTP server, and passes
  * each its dependencies. Nothing below this file reads the environment.
  */
 import { ActivityTypes, type TurnContext } from "botbuilder";
 import type restify from "restify";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { isDatabaseUnavailable } from "../src/db/errors.js";
@@ -13,13 +13,12 @@ import { localeOf, translator } from "../src/i18n/index.js";
 import { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
-import { CatalogService } from "../src/catalog/catalogService.js";
 import { CustomerService } from "../src/customers/customerService.js";
+import { createDomain, type Domain } from "../src/domain.js";
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
 import { newSubscriptionCommand } from "./subscriptions/newSubscriptionDialog.js";
 import { subscriptionCommands } from "./subscriptions/subscriptionCommands.js";
-import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
 import { UserConversationState } from "./durableState.js";
 import { PartnerBot } from "./partnerBot.js";
@@ -31,7 +30,6 @@ import { MicrosoftAppCredentials } from "botframework-connector";
 import { ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
-import { PartnershipService } from "../src/resellers/partnershipService.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import { encryptionKeyFor, SecretBox } from "../src/security/secretBox.js";
 import { botFrameworkAuthentication, RequestAuthenticator } from "./http/authentication.js";
@@ -58,6 +56,17 @@ export interface BotParts {
   directory: MemberDirectory;
   /** Extra commands (tests register sample flows through the same mechanism). */
   features?: Command[];
+  /** The domain services (one set per process: the reminder sweep shares them); built from the config when not given. */
+  domain?: Domain;
+}
+
+/** The domain services of this configuration: the embedded Partner Center (the default), the mirror, the services. */
+export function domainFor(config: Config, database: Database, identity?: IdentityService): Domain {
+  return createDomain(database.db, {
+    secrets: new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config })),
+    provisioningLagMs: config.partnerCenter.provisioningLagSeconds * 1000,
+    providerTenantId: identity ? () => identity.providerTenantId() : async () => config.providerTenantId,
+  });
 }
 
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
@@ -65,13 +74,11 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   const features = parts.features ?? [];
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 })));
-  const customers = new CustomerService(database.db, { secrets: new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config })) });
-  const catalog = new CatalogService(database.db);
-  const subscriptions = new SubscriptionService(database.db, customers);
-  const partnerships = new PartnershipService(database.db);
+  const domain = parts.domain ?? domainFor(config, database, identity);
+  const { customers, catalog, orders, subscriptions, partnerships } = domain;
   const commands = new CommandRegistry([
-    ...customerCommands(customers, catalog, partnerships),
-    newSubscriptionCommand(subscriptions, customers, catalog),
+    ...customerCommands(customers, catalog, orders, partnerships),
+    newSubscriptionCommand({ subscriptions, customers, catalog, orders }),
     ...subscriptionCommands(subscriptions, customers),
     ...resellerCommands(partnerships, config.microsoftApp.id),
     ...staffCommands(identity),
@@ -98,14 +105,14 @@ function turnLockFor(database: Database): TurnLock {
   return database.config.provider === "postgresql" ? new PostgresTurnLock(database.config.url) : new InProcessTurnLock();
 }
 
-/** The reminder sweep, sending through Teams with the app's adapter. */
-export function createReminderScheduler(config: Config, database: Database, logger: Logger): ReminderScheduler {
+/** The reminder sweep, sending through Teams with the app's adapter, reading Partner Center through the domain's port. */
+export function createReminderScheduler(config: Config, database: Database, logger: Logger, domain: Domain = domainFor(config, database)): ReminderScheduler {
   const { id, password, type, tenantId } = config.microsoftApp;
   // Bot Framework tokens for the connector; none in local, unauthenticated mode (the Playground).
   const credentials = id && type !== "UserAssignedMSI" ? new MicrosoftAppCredentials(id, password ?? "", type === "SingleTenant" ? tenantId : undefined) : undefined;
   const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
   const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
-  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays });
+  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders }, domain.sync);
 }
 
 /** Runs the sweep every interval, never two at once in this process; returns a stop function. */
@@ -130,20 +137,21 @@ function startReminders(scheduler: ReminderScheduler, seconds: number, logger: L
   return () => clearInterval(timer);
 }
 
-/** Migrates, seeds and starts listening. */
+/** Migrates and starts listening. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const started = Date.now();
   const database = openDatabase(config.database);
   const applied = await database.migrate();
   logger.info({ database: database.description, applied }, applied.length ? "applied database migrations" : "database schema is up to date");
-  const seeded = await seedCatalog(database.db);
-  logger.info(seeded, "offer catalog seeded");
 
   const auth = botFrameworkAuthentication(config);
   const adapter = new PartnerAdapter(auth);
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
-  const bot = createBot(config, database, logger, { notifier, directory: new TeamsRoster() });
+  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
+  const domain = domainFor(config, database, identity);
+  logger.info({ partnerCenter: domain.pc.kind, provisioningLagSeconds: config.partnerCenter.provisioningLagSeconds }, "Partner Center adapter");
+  const bot = createBot(config, database, logger, { notifier, directory: new TeamsRoster(), domain });
 
   const server = createHttpServer({
     adapter,
@@ -159,7 +167,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();
-  const stopReminders = startReminders(createReminderScheduler(config, database, logger), config.reminderIntervalSeconds, logger);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id && config.security.labMode) {
     logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");

@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { translator } from "../src/i18n/index.js";
-import { cardsDir, expandCard, templateNames } from "./cards/render.js";
-import { cardSamples } from "./cards/samples.js";
+import { cardsDir, expandCard } from "./cards/render.js";
+import { cardSamples, sampleNames, templateOfSample } from "./cards/samples.js";
 
 const require = createRequire(import.meta.url);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -60,9 +60,9 @@ const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "
 const page = await browser.newPage({ deviceScaleFactor: 1 });
 const entries: { name: string; locale: string; file: string; warnings: string[] }[] = [];
 let failed = false;
-for (const name of templateNames()) {
+for (const name of sampleNames()) {
   for (const locale of ["en", "fr"] as const) {
-    const card = expandCard(name, cardSamples[name](translator(locale)));
+    const card = expandCard(templateOfSample(name), cardSamples[name](translator(locale)));
     await page.setContent(`<html><head><style>${css}</style></head><body><div id="frame"></div></body></html>`);
     await page.addScriptTag({ content: bundle });
     await page.addScriptTag({ content: markdownBundle });

@@ -1,11 +1,60 @@
-/** Maps typed domain errors to a localized sentence for the user; anything else is a real failure. */
+/**
+ * Maps typed domain errors to a localized sentence for the user; anything else is a real failure.
+ * Partner Center's refusals each have their own sentence (one table, by reason), saying what is
+ * still possible rather than that something failed.
+ */
 import type { TurnContext } from "botbuilder";
 import { NotAllowed, NotFound } from "../src/errors.js";
+import { escapeMarkdown as md, type MessageKey } from "../src/i18n/index.js";
+import { isPartnerCenterError, type PartnerCenterReason } from "../src/partnerCenter/errors.js";
+import { formatDate, formatDateTime, type Lang } from "./cards/format.js";
 import { turnInfo } from "./turn.js";
 
-/** Answers a NotAllowed or NotFound with a short sentence (true), or returns false for other errors. */
+type Details = Record<string, string | number>;
+
+const date = (lang: Lang, value: string | number | undefined) => (value === undefined || value === "" ? "" : formatDate(lang, new Date(value)));
+const moment = (lang: Lang, value: string | number | undefined) => (value === undefined || value === "" ? "" : formatDateTime(lang, new Date(value)));
+const yesNo = (value: string | number | undefined) => (value === 1 || value === "1" || value === "true" ? "yes" : "no");
+
+/** Each reason's sentence, and the facts it quotes. */
+const sentences: Partial<Record<PartnerCenterReason, (lang: Lang, details: Details) => Record<string, string | number>>> = {
+  throttled: (_lang, d) => ({ seconds: Number(d.retryAfterSeconds ?? 30) }),
+  mfaRequired: () => ({}),
+  appUserRequired: () => ({}),
+  roleNotAllowed: () => ({}),
+  agreementRequired: () => ({}),
+  resellerAgreementMissing: (_lang, d) => ({ reseller: String(d.reseller ?? d.mpnId ?? "") }),
+  reductionWindowPassed: (lang, d) => ({ removable: Number(d.removable ?? 0), until: moment(lang, d.allowedUntil), renewal: date(lang, d.renewsAt), autoRenew: yesNo(d.autoRenew ?? 1) }),
+  cancellationWindowPassed: (lang, d) => ({ closed: moment(lang, d.allowedUntil), end: date(lang, d.endsAt), autoRenew: yesNo(d.autoRenew ?? 1) }),
+  staleEtag: () => ({}),
+  catalogItemChanged: () => ({}),
+  checkoutInProgress: () => ({}),
+  alreadyCheckedOut: () => ({}),
+  pendingOperation: () => ({}),
+  termShortening: () => ({}),
+  tooManyUpdates: () => ({}),
+  registrationNumberRequired: () => ({}),
+  domainTaken: () => ({}),
+  offerLimitReached: () => ({}),
+  quantityOutOfRange: (_lang, d) => ({ min: Number(d.min ?? 1), max: Number(d.max ?? 1) }),
+  autoRenewRequired: () => ({}),
+  termEnded: () => ({}),
+  addOnNeedsBase: () => ({}),
+  notFound: () => ({}),
+  unavailable: () => ({}),
+};
+
+/** Partner Center's refusal as a sentence in the reader's language (undefined for any other error). */
+export function partnerCenterSentence(lang: Lang, error: unknown): string | undefined {
+  if (!isPartnerCenterError(error)) return undefined;
+  const params = sentences[error.reason];
+  if (params) return lang.t(`pc.${error.reason}` as MessageKey, params(lang, error.details));
+  return lang.t("pc.unknown", { description: error.description.slice(0, 300), code: error.code, correlation: error.correlationId ?? "none" });
+}
+
+/** Answers a NotAllowed, a NotFound or a Partner Center refusal with a short sentence (true), or returns false for other errors. */
 export async function answerDomainError(context: TurnContext, error: unknown): Promise<boolean> {
-  const { t, log } = turnInfo(context);
+  const { t, log, lang } = turnInfo(context);
   if (error instanceof NotAllowed) {
     log.warn({ action: error.action }, "refused: not allowed");
     await context.sendActivity(t("error.notAllowed"));
@@ -15,8 +64,16 @@ export async function answerDomainError(context: TurnContext, error: unknown): P
     await context.sendActivity(t("error.notFound"));
     return true;
   }
+  const sentence = partnerCenterSentence(lang, error);
+  if (sentence) {
+    log.info({ code: (error as { code: number }).code, reason: (error as { reason: string }).reason }, "Partner Center refused");
+    await context.sendActivity(sentence);
+    return true;
+  }
   return false;
 }
+
+export { md };
 
 /** Replaces a submitted card in place (Teams: the message the submit replied to); a client that cannot is not an error. */
 export async function replaceCard(context: TurnContext, attachment: import("botbuilder").Attachment): Promise<void> {

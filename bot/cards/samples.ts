@@ -10,10 +10,14 @@ import { subscriptionCommands } from "../subscriptions/subscriptionCommands.js";
 import { newSubscriptionCommand } from "../subscriptions/newSubscriptionDialog.js";
 import { resellerCommands } from "../resellers/resellerCommands.js";
 import { staffCommands } from "../staffCommands.js";
-import type { OfferView } from "../../src/catalog/catalogService.js";
+import { offerOf, soldOn, type Offer } from "../../src/catalog/catalogService.js";
+import { SandboxCatalog } from "../../src/partnerCenter/sandbox/sandboxCatalog.js";
+import type { ReminderToSend } from "../../src/reminders/reminderScheduler.js";
+import { subscriptionFacts } from "../../src/subscriptions/subscriptionService.js";
+import { agreementCardData, termCardData } from "../subscriptions/orderCards.js";
 import type { Locale } from "../../src/config.js";
 import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
-import { historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
+import { cancelReviewData, historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { staffCardData } from "../staffCommands.js";
 import { reminderCardData } from "../reminders/teamsReminderChannel.js";
@@ -30,17 +34,18 @@ export const sampleCaller: Caller = {
 
 /** The commands as the bot registers them (their services are never called here: only their names, menu and help lines are read). */
 const registry = new CommandRegistry([
-  ...customerCommands(null as never, null as never, null as never),
-  newSubscriptionCommand(null as never, null as never, null as never),
+  ...customerCommands(null as never, null as never, null as never, null as never),
+  newSubscriptionCommand(null as never),
   ...subscriptionCommands(null as never, null as never),
   ...resellerCommands(null as never, undefined),
   ...staffCommands(null as never),
 ]);
 
-const sampleOffers: OfferView[] = [
-  { id: "m365-business-standard", name: "Microsoft 365 Business Standard", description: "Desktop Office apps and Teams.", descriptionFr: "Applications Office de bureau et Teams.", unitPriceCents: 1250, currency: "USD", minLicences: 1, maxLicences: 300, onePerCustomer: false, isTrial: false, trialDays: null, fullOfferId: null, parentOfferId: null },
-  { id: "m365-business-standard-trial", name: "Microsoft 365 Business Standard Trial", description: "Free trial.", descriptionFr: "Essai gratuit.", unitPriceCents: 0, currency: "USD", minLicences: 1, maxLicences: 25, onePerCustomer: true, isTrial: true, trialDays: 30, fullOfferId: "m365-business-standard", parentOfferId: null },
-];
+/** The embedded sandbox's catalog for a US commercial customer, as the bot's offers, in a language. */
+const catalog = new SandboxCatalog();
+const offersIn = (locale: Locale): Offer[] => catalog.entries("US", "commercial", locale).map(offerOf);
+const offerNamed = (locale: Locale, name: string) => offersIn(locale).find((offer) => offer.name === name)!;
+
 /** A valid account, as the add-customer card submits it. */
 export const sampleAccount = {
   companyName: "Fabrikam Ltd",
@@ -61,52 +66,117 @@ export const sampleAccount = {
 const sampleCustomer = {
   ...sampleAccount,
   id: "c-1",
+  pcCustomerId: "9a1f3c2e-4b5d-4e6f-8a7b-1c2d3e4f5a6b",
   providerOrgId: "p",
   resellerOrgId: null,
   searchName: "fabrikam ltd",
   language: "en",
   adminAccount: "admin@fabrikam.onmicrosoft.com",
-  adminPasswordHash: "scrypt$...",
   openedAt: new Date("2026-09-01T00:00:00Z"),
   firstBillingAt: new Date("2026-09-16T00:00:00Z"),
+  mcaAttestedAt: new Date("2026-09-01T00:00:00Z"),
   creationKey: "k",
   createdById: "u",
+  etag: "e",
+  readAt: new Date("2026-11-22T09:00:00Z"),
   createdAt: new Date("2026-09-01T00:00:00Z"),
   updatedAt: new Date("2026-09-01T00:00:00Z"),
 };
-const sampleSubscriptionOffer = { ...sampleOffers[0], id: "o365-e3", name: "Office 365 E3", sortOrder: 5, createdAt: new Date(), updatedAt: new Date() };
-/** A suspended subscription, as the subscription card shows it (deletion date under the status). */
-export const sampleSuspendedSubscription: SubscriptionDetails = {
-  id: "s-1",
-  customerId: "c-1",
-  offerId: "o365-e3",
-  orderId: "o-1",
-  licences: 25,
-  billingCycle: "annual",
-  status: "suspended",
-  termEndAt: new Date("2027-09-16T00:00:00Z"),
-  autoRenew: true,
-  trialEndsAt: null,
-  parentId: null,
-  resellerOfRecordId: "r-1",
-  supportContactId: null,
-  suspensionReason: "nonPayment",
-  suspendedAt: new Date("2026-11-21T00:00:00Z"),
-  deletionAt: new Date("2027-03-06T00:00:00Z"),
-  version: 3,
-  remindersMuted: false,
-  createdById: "u",
-  createdAt: new Date("2026-09-16T00:00:00Z"),
-  updatedAt: new Date("2026-11-21T00:00:00Z"),
-  offer: sampleSubscriptionOffer,
-  customer: sampleCustomer,
-  parent: null,
-  addOns: [{ ...({} as SubscriptionDetails["addOns"][number]), id: "s-2", licences: 50, status: "suspended", offer: { ...sampleSubscriptionOffer, id: "o365-extra-file-storage", name: "Office 365 Extra File Storage (per GB)" } }],
-  resellerOfRecordName: "Northwind Reseller",
-  supportContactName: null,
-  addOnOffers: [{ ...sampleSubscriptionOffer, id: "audio-conferencing-e3", name: "Microsoft Teams Audio Conferencing", parentOfferId: "o365-e3" }],
-  deletionIfSuspendedNow: new Date("2027-03-06T00:00:00Z"),
-};
+
+/** The moment the sample cards are shown. */
+export const sampleNow = new Date("2026-11-22T09:00:00Z");
+
+/** A subscription row of the mirror, as the sample cards show it. */
+function sampleRow(overrides: Partial<Parameters<typeof subscriptionFacts>[0]>): Parameters<typeof subscriptionFacts>[0] {
+  return {
+    id: "s-1",
+    pcSubscriptionId: "0f9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c",
+    customerId: "c-1",
+    offerId: "CFQ7TTC0LF8R:0001:ABC",
+    productId: "CFQ7TTC0LF8R",
+    skuId: "0001",
+    offerName: "Office 365 E3",
+    productType: "OnlineServicesNCE",
+    isTrial: false,
+    orderId: "o-1",
+    licences: 25,
+    billingCycle: "monthly",
+    termDuration: "P1Y",
+    status: "active",
+    termStartAt: new Date("2026-11-16T02:00:00Z"),
+    termEndAt: new Date("2027-11-16T02:00:00Z"),
+    autoRenew: true,
+    cancellableUntil: new Date("2026-11-23T02:00:00Z"),
+    refundableSeats: JSON.stringify([{ quantity: 20, until: "2026-11-23T02:00:00.000Z" }, { quantity: 5, until: "2026-11-28T08:00:00.000Z" }]),
+    windowClosesAt: new Date("2026-11-28T08:00:00Z"),
+    scheduledNextTerm: JSON.stringify({ product: { productId: "CFQ7TTC0LF8R", skuId: "0001", availabilityId: "ABC", billingCycle: "Annual", termDuration: "P1Y" }, quantity: 20 }),
+    unitPriceCents: 2300,
+    currency: "USD",
+    trialEndsAt: null,
+    parentId: null,
+    resellerOfRecordId: "r-1",
+    supportContactId: null,
+    suspensionReason: null,
+    suspendedAt: null,
+    deletionAt: null,
+    remindersMuted: false,
+    version: 3,
+    createdById: "u",
+    etag: "e",
+    readAt: sampleNow,
+    createdAt: new Date("2026-11-16T02:00:00Z"),
+    updatedAt: new Date("2026-11-21T08:00:00Z"),
+    customer: sampleCustomer,
+    ...overrides,
+  };
+}
+
+/** A New Commerce subscription in its 7-day window, with fewer licences scheduled for the renewal. */
+export function sampleNceSubscription(locale: Locale = "en"): SubscriptionDetails {
+  const offers = offersIn(locale);
+  const offer = offerNamed(locale, "Office 365 E3");
+  return subscriptionFacts(sampleRow({}), {
+    parent: null,
+    addOns: [{ ...sampleRow({ id: "s-2", offerName: "Office 365 Extra File Storage", licences: 50 }), parentId: "s-1" }],
+    offer,
+    addOnOffers: offers.filter((candidate) => candidate.addOnOf.includes(offer.productId) && soldOn(candidate, "P1Y", "monthly")),
+    resellerOfRecordName: "Northwind Reseller",
+    supportContactName: null,
+    stale: false,
+  }, sampleNow);
+}
+
+/** A suspended legacy subscription, as the subscription card shows it (deletion date under the status). */
+export function sampleSuspendedSubscription(locale: Locale = "en"): SubscriptionDetails {
+  return subscriptionFacts(
+    sampleRow({
+      offerName: "Office 365 E1 (legacy)",
+      productId: "91FD106F-4B2C-4938-95AC-F54F74E9A239",
+      productType: "OnlineServices",
+      billingCycle: "annual",
+      status: "suspended",
+      termStartAt: new Date("2026-09-16T00:00:00Z"),
+      termEndAt: new Date("2027-09-16T00:00:00Z"),
+      cancellableUntil: null,
+      refundableSeats: "[]",
+      windowClosesAt: null,
+      scheduledNextTerm: null,
+      unitPriceCents: 800,
+      suspensionReason: "nonPayment",
+      suspendedAt: new Date("2026-11-21T00:00:00Z"),
+      deletionAt: new Date("2027-03-06T00:00:00Z"),
+    }),
+    { parent: null, addOns: [], offer: offerNamed(locale, "Office 365 E1 (legacy)"), addOnOffers: [], resellerOfRecordName: "Northwind Reseller", supportContactName: null, stale: false },
+    sampleNow,
+  );
+}
+
+/** A reminder of each kind, about the sample subscription. */
+function sampleReminder(kind: ReminderToSend["kind"], eventAt: Date, overrides: Partial<ReminderToSend["subscription"]> = {}): ReminderToSend {
+  const row = sampleRow({});
+  return { id: "rem-1", kind, eventAt, leadDays: 0, recipientUserId: "u-1", subscription: { ...row, customerName: "Fabrikam Ltd", convertsTo: null, ...overrides } };
+}
+
 const lang = (t: Translate) => ({ t, locale: (t("cancel.button") === "Annuler" ? "fr" : "en") as Locale });
 
 export const cardSamples: Record<string, (t: Translate) => object> = {
@@ -116,27 +186,73 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
   notEnrolled: (t) => notEnrolledCardData(t, "9b1d5c3a-1111-4222-8333-444455556666"),
   customerAccount: (t) =>
     accountCardData(lang(t), "flow-1", { ...sampleAccount, domainPrefix: "fabrikam" }, [{ field: "domainPrefix", code: "domainTaken", params: { domain: "fabrikam.onmicrosoft.com" } }], "Northwind Reseller"),
-  customerSubscriptions: (t) =>
-    subscriptionsCardData(lang(t), { flowId: "flow-1", company: "Fabrikam Ltd", segment: "commercial", cycle: "monthly", offers: sampleOffers, quantities: { "m365-business-standard": 10 }, issues: [{ field: "m365-business-standard-trial", code: "outOfRange", params: { min: 1, max: 25 } }] }),
-  customerReview: (t) => reviewCardData(lang(t), { flowId: "flow-1", account: sampleAccount, cycle: "annual", lines: [{ offer: sampleOffers[0], licences: 10 }] }),
+  customerSubscriptions: (t) => {
+    const offers = offersIn(lang(t).locale).filter((offer) => !offer.addOnOf.length && (soldOn(offer, "P1Y", "monthly") || offer.isTrial));
+    return subscriptionsCardData(lang(t), { flowId: "flow-1", company: "Fabrikam Ltd", segment: "commercial", term: "P1Y", cycle: "monthly", offers: offers.filter((offer) => !offer.isTrial).slice(0, 4).concat(offers.filter((offer) => offer.isTrial).slice(0, 1)), quantities: { "CFQ7TTC0LDPB:0001": 10 }, issues: [{ field: "CFQ7TTC0LDPB:0002", code: "outOfRange", params: { min: 1, max: 25 } }] });
+  },
+  customerReview: (t) =>
+    reviewCardData(lang(t), { flowId: "flow-1", account: sampleAccount, agreement: { firstName: "Ana", lastName: "Bowman", dateAgreed: "2026-11-22" }, term: "P1Y", cycle: "annual", lines: [{ offer: offerNamed(lang(t).locale, "Microsoft 365 Business Standard"), licences: 10 }] }),
+  agreement: (t) =>
+    agreementCardData(lang(t), {
+      flowId: "flow-1",
+      company: "Fabrikam Ltd",
+      values: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com", phone: "+1 425 555 0100", dateAgreed: "2026-11-22", accepted: "false" },
+      issues: [{ field: "accepted", code: "required" }],
+      context: "newCustomer",
+      nextVerb: "customer.agreement.next",
+      backVerb: "customer.agreement.back",
+    }),
+  "agreement.beforeOrder": (t) =>
+    agreementCardData(lang(t), { flowId: "flow-2", company: "Fabrikam Ltd", values: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com", phone: "", dateAgreed: "2026-11-22", accepted: "true" }, issues: [], context: "beforeOrder", nextVerb: "order.agreement.next" }),
+  orderTerm: (t) =>
+    termCardData(lang(t), {
+      flowId: "flow-2",
+      title: t("order.title", { customer: "Fabrikam Ltd" }),
+      intro: t("order.termIntro", { customer: "Fabrikam Ltd" }),
+      choices: [
+        { term: "P1M", cycle: "monthly" },
+        { term: "P1Y", cycle: "monthly" },
+        { term: "P1Y", cycle: "annual" },
+        { term: "P3Y", cycle: "monthly" },
+        { term: "P3Y", cycle: "annual" },
+        { term: "P3Y", cycle: "triennial" },
+      ],
+      selected: { term: "P1Y", cycle: "monthly" },
+      nextVerb: "order.term.next",
+    }),
   customerCreated: (t) => createdCardData(lang(t), { company: "Fabrikam Ltd", adminAccount: "admin@fabrikam.onmicrosoft.com", password: "Xy7#kP2m!Qa9rT4w", customerId: "c-1" }),
   submitted: (t) => ({ title: `${t("customer.account.title")}: ${t("flow.cardSubmitted")}`, lines: ["Fabrikam Ltd", "fabrikam.onmicrosoft.com"] }),
   customerList: (t) =>
-    customerListCardData(lang(t), { items: [{ id: "c-1", companyName: "Fabrikam Ltd", domainPrefix: "fabrikam", adminAccount: "admin@fabrikam.onmicrosoft.com", segment: "commercial", resellerOrgId: null, providerOrgId: "p", resellerName: "Northwind Reseller", subscriptionCount: 2 }], total: 9, page: 1, pageCount: 2 }, "fab"),
-  subscription: (t) => subscriptionCardData(lang(t), sampleSuspendedSubscription, { isProvider: true, resellers: [{ id: "r-1", name: "Northwind Reseller" }] }),
-  orderCatalog: (t) =>
-    orderCatalogData(lang(t), {
+    customerListCardData(lang(t), { items: [{ ...sampleCustomer, resellerName: "Northwind Reseller", subscriptionCount: 2 }], total: 9, page: 1, pageCount: 2 }, "fab"),
+  subscription: (t) => subscriptionCardData(lang(t), sampleNceSubscription(lang(t).locale), { isProvider: true, resellers: [{ id: "r-1", name: "Northwind Reseller" }] }),
+  "subscription.legacySuspended": (t) => subscriptionCardData(lang(t), sampleSuspendedSubscription(lang(t).locale), { isProvider: true, resellers: [{ id: "r-1", name: "Northwind Reseller" }] }),
+  cancelReview: (t) => {
+    const subscription = sampleNceSubscription(lang(t).locale);
+    return cancelReviewData(lang(t), { subscription, refundCents: subscription.cancelRefundCents, currency: "USD", until: subscription.cancellableUntil });
+  },
+  orderCatalog: (t) => {
+    const offers = offersIn(lang(t).locale);
+    const named = (name: string) => offers.find((offer) => offer.name === name)!;
+    return orderCatalogData(lang(t), {
       flowId: "flow-2",
       customer: "Fabrikam Ltd",
       segment: "commercial",
+      term: "P1Y",
       cycle: "monthly",
-      choices: [{ offer: sampleOffers[0], state: "available" }, { offer: { ...sampleOffers[0], id: "azure-plan", name: "Azure plan", onePerCustomer: true }, state: "reactivate", subscriptionId: "s-9" }, { offer: sampleOffers[1], state: "held", subscriptionId: "s-8" }],
-      quantities: { "m365-business-standard": 5 },
+      choices: [
+        { offer: named("Microsoft 365 Business Standard"), state: "available" },
+        { offer: named("Office 365 E1 (legacy)"), state: "available" },
+        { offer: named("Azure plan"), state: "reactivate", subscriptionId: "s-9" },
+        { offer: named("Microsoft 365 Business Premium Trial"), state: "held", subscriptionId: "s-8" },
+      ],
+      quantities: { "CFQ7TTC0LDPB:0001": 5 },
       issues: [],
       resellers: [{ id: "r-1", name: "Northwind Reseller" }],
-    }),
-  orderReview: (t) => orderReviewData(lang(t), { flowId: "flow-2", customer: "Fabrikam Ltd", cycle: "monthly", lines: [{ offer: sampleOffers[0], licences: 5 }], resellerName: "Northwind Reseller" }),
-  subscriptionList: (t) => subscriptionListData(lang(t), [{ id: "s-1", licences: 25, status: "suspended", offer: { name: "Office 365 E3" }, customer: { companyName: "Fabrikam Ltd" } }]),
+    });
+  },
+  orderReview: (t) =>
+    orderReviewData(lang(t), { flowId: "flow-2", customer: "Fabrikam Ltd", term: "P1Y", cycle: "annual", lines: [{ offer: offerNamed(lang(t).locale, "Microsoft 365 Business Standard"), licences: 5 }, { offer: offerNamed(lang(t).locale, "Exchange Online (Plan 1)"), licences: 2 }], resellerName: "Northwind Reseller" }),
+  subscriptionList: (t) => subscriptionListData(lang(t), [{ id: "s-1", licences: 25, status: "suspended", offerName: "Office 365 E3", customer: { companyName: "Fabrikam Ltd" } }]),
   history: (t) =>
     historyData(lang(t), "Fabrikam Ltd", {
       organisations: new Map([["r-1", "Northwind Reseller"]]),
@@ -173,28 +289,25 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       { id: sampleCaller.userId, displayName: "Alex Wilber", role: "admin" },
       { id: "u-2", displayName: "Megan Bowen", role: "agent" },
     ]),
-  reminder: (t) =>
-    reminderCardData(
+  reminder: (t) => reminderCardData(lang(t), sampleReminder("windowClosing", new Date("2026-11-23T02:00:00Z")), sampleNow),
+  "reminder.renewalAhead": (t) => reminderCardData(lang(t), sampleReminder("renewalAhead", new Date("2027-11-16T02:00:00Z"), { scheduledNextTerm: null }), new Date("2027-10-17T02:00:00Z")),
+  "reminder.deletion": (t) =>
+    reminderCardData(lang(t), sampleReminder("deletion", new Date("2027-03-06T00:00:00Z"), { offerName: "Office 365 E1 (legacy)", productType: "OnlineServices", status: "suspended" }), new Date("2027-02-27T09:00:00Z")),
+  licenceChange: (t) =>
+    licenceChangeData(
       lang(t),
       {
-        id: "rem-1",
-        kind: "deletion",
-        eventAt: new Date("2027-03-06T00:00:00Z"),
-        leadDays: 7,
-        recipientUserId: "u-1",
-        subscription: { id: "s-1", version: 3, status: "suspended", licences: 25, offerId: "o365-e3", offerName: "Office 365 E3", customerName: "Fabrikam Ltd", customerId: "c-1", fullOfferId: null },
+        subscription: { id: "s-1", version: 3, offerName: "Office 365 E3", isNce: true, customer: { companyName: "Fabrikam Ltd", domainPrefix: "fabrikam" } },
+        from: 25,
+        to: 30,
+        unitPriceCents: 2300,
+        currency: "USD",
+        monthlyDeltaCents: 11_500,
+        proratedCents: 9_200,
+        dropsScheduled: true,
       },
-      new Date("2027-02-27T09:00:00Z"),
+      sampleNow,
     ),
-  licenceChange: (t) =>
-    licenceChangeData(lang(t), {
-      subscription: { id: "s-1", version: 3, offer: { name: "Office 365 E3" }, customer: { companyName: "Fabrikam Ltd", domainPrefix: "fabrikam" } },
-      from: 25,
-      to: 30,
-      unitPriceCents: 2300,
-      currency: "USD",
-      monthlyDeltaCents: 11_500,
-    }),
   relationshipRequest: (t) =>
     relationshipRequestData(lang(t), {
       provider: "Contoso Distribution",
@@ -208,6 +321,12 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       ...sampleAccount,
       openedAt: new Date("2026-11-01T00:00:00Z"),
       reseller: null,
-      subscriptions: [{ id: "s-1", licences: 10, status: "suspended", offer: { name: "Microsoft 365 Business Standard" } }],
+      mcaAttestedAt: new Date("2026-11-01T00:00:00Z"),
+      subscriptions: [{ id: "s-1", licences: 10, status: "suspended", offerName: "Microsoft 365 Business Standard" }],
     }),
 };
+
+/** Every sample: a template's name, or template.variant for another state of it. */
+export const sampleNames = () => Object.keys(cardSamples).sort();
+/** The template a sample fills. */
+export const templateOfSample = (sample: string) => sample.split(".")[0];

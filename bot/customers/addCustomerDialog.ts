@@ -1,36 +1,41 @@
 /**
- * "Add a new customer", as in Partner Center: account info → subscriptions → review →
- * confirmation with the admin account and a temporary password shown once. Each card carries
- * this flow's id, so a card from another or an ended flow does nothing; a submitted card is
- * replaced in place by a read-only summary.
+ * "Add a new customer", as in Partner Center: account info → Microsoft Customer Agreement →
+ * term and billing frequency → subscriptions → review → confirmation with the admin account and
+ * a temporary password shown once. Each card carries this flow's id, so a card from another or
+ * an ended flow does nothing; a submitted card is replaced in place by a read-only summary.
  */
 import { randomUUID } from "node:crypto";
 import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
 import { z } from "zod";
-import { billingCycles, type BillingCycle } from "../../src/catalog/catalogSeed.js";
-import type { CatalogService } from "../../src/catalog/catalogService.js";
+import { orderable, termChoices, type CatalogService, type Offer } from "../../src/catalog/catalogService.js";
 import { accountFields, type AccountInfo, type AccountInput } from "../../src/customers/customerSchema.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
-import type { PartnershipService } from "../../src/resellers/partnershipService.js";
+import { onboardCustomer } from "../../src/customers/onboarding.js";
 import { DomainTaken, InvalidInput, type FieldIssue } from "../../src/errors.js";
-import type { CommandInput } from "../commands.js";
-import { answerDomainError, replaceCard } from "../domainErrors.js";
+import type { PartnershipService } from "../../src/resellers/partnershipService.js";
+import type { OrderService } from "../../src/subscriptions/orderService.js";
 import { readQuantities } from "../cards/cardInputs.js";
+import type { CommandInput } from "../commands.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
+import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
+import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "../subscriptions/orderCards.js";
 import { turnInfo } from "../turn.js";
 import { accountCard, accountCardData, createdCard, createdCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
 
 export const ADD_CUSTOMER_DIALOG = "customer.add";
 
-type Step = "account" | "subscriptions" | "review";
+type Step = "account" | "agreement" | "term" | "subscriptions" | "review";
 
-interface FlowState {
+interface FlowState extends TermChoice {
   flowId: string;
   step: Step;
   account: AccountInput;
-  cycle: BillingCycle;
+  agreement: Record<string, string>;
+  /** Licences per offer (productId:skuId). */
   quantities: Record<string, number>;
   creationKey: string;
+  /** The language offers are described in. */
+  language: string;
   resellerOrgId?: string;
   resellerName?: string;
 }
@@ -39,8 +44,12 @@ export type AddCustomerOptions = Partial<CommandInput>;
 
 const stepOfVerb: Record<string, Step> = {
   "customer.account.next": "account",
+  "customer.agreement.next": "agreement",
+  "customer.agreement.back": "agreement",
+  "customer.term.next": "term",
+  "customer.term.back": "term",
   "customer.subscriptions.next": "subscriptions",
-  "customer.subscriptions.cycle": "subscriptions",
+  "customer.subscriptions.term": "subscriptions",
   "customer.subscriptions.skip": "subscriptions",
   "customer.subscriptions.back": "subscriptions",
   "customer.review.submit": "review",
@@ -52,6 +61,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   constructor(
     private readonly customers: CustomerService,
     private readonly catalog: CatalogService,
+    private readonly orders: OrderService,
     private readonly partnerships: PartnershipService,
   ) {
     super(ADD_CUSTOMER_DIALOG);
@@ -79,9 +89,12 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       flowId: randomUUID(),
       step: "account",
       account: {},
+      agreement: {},
+      term: "P1Y",
       cycle: "monthly",
       quantities: {},
       creationKey: randomUUID(),
+      language: turnInfo(dc.context).locale,
       resellerOrgId: reseller?.id,
       resellerName: reseller?.name,
     };
@@ -97,23 +110,29 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     switch (submit.verb) {
       case "customer.account.next":
         return this.onAccount(dc, state, submit);
+      case "customer.agreement.next":
+        return this.onAgreement(dc, state, submit);
+      case "customer.agreement.back":
+      case "customer.review.editAccount":
+        await this.showAccount(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "customer.term.next":
+        Object.assign(state, readTermChoice(submit, await this.choices(state), state));
+        await this.showSubscriptions(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "customer.term.back":
+        await this.showAgreement(dc, state, []);
+        return Dialog.EndOfTurn;
       case "customer.subscriptions.next":
         return this.onSubscriptions(dc, state, submit);
-      case "customer.subscriptions.cycle":
-        state.quantities = readQuantities(submit, await this.shownOffers(state)).quantities;
-        state.cycle = z.enum(billingCycles).catch(state.cycle).parse(submit.cycle);
-        await this.showSubscriptions(dc, state, []);
+      case "customer.subscriptions.term":
+      case "customer.subscriptions.back":
+        state.quantities = { ...state.quantities, ...readQuantities(submit, await this.shownOffers(state)).quantities };
+        await this.showTerm(dc, state);
         return Dialog.EndOfTurn;
       case "customer.subscriptions.skip":
         state.quantities = {};
         return this.toReview(dc, state);
-      case "customer.subscriptions.back":
-        state.quantities = readQuantities(submit, await this.shownOffers(state)).quantities;
-        await this.showAccount(dc, state, []);
-        return Dialog.EndOfTurn;
-      case "customer.review.editAccount":
-        await this.showAccount(dc, state, []);
-        return Dialog.EndOfTurn;
       case "customer.review.editSubscriptions":
         await this.showSubscriptions(dc, state, []);
         return Dialog.EndOfTurn;
@@ -123,6 +142,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   }
 
   private async onAccount(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
+    const { t } = turnInfo(dc.context);
     state.account = Object.fromEntries(accountFields.map((field) => [field, typeof submit[field] === "string" ? (submit[field] as string).slice(0, 300) : ""]));
     const checked = await this.customers.checkAccount(state.account);
     if (!checked.ok) {
@@ -130,54 +150,81 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       return Dialog.EndOfTurn;
     }
     state.account = { ...checked.value };
-    await replaceCard(dc.context, submittedCard({ title: `${turnInfo(dc.context).t("customer.account.title")}: ${turnInfo(dc.context).t("flow.cardSubmitted")}`, lines: [checked.value.companyName, `${checked.value.domainPrefix}.onmicrosoft.com`] }));
-    await this.showSubscriptions(dc, state, []);
+    await replaceCard(dc.context, submittedCard({ title: `${t("customer.account.title")}: ${t("flow.cardSubmitted")}`, lines: [checked.value.companyName, `${checked.value.domainPrefix}.onmicrosoft.com`] }));
+    await this.showAgreement(dc, state, []);
+    return Dialog.EndOfTurn;
+  }
+
+  private async onAgreement(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
+    const { t } = turnInfo(dc.context);
+    state.agreement = readAgreement(submit);
+    const checked = this.customers.checkAttestation(state.agreement);
+    if (!checked.ok) {
+      await this.showAgreement(dc, state, checked.issues);
+      return Dialog.EndOfTurn;
+    }
+    await replaceCard(dc.context, submittedCard({ title: `${t("agreement.fact")}: ${t("flow.cardSubmitted")}`, lines: [t("agreement.factValue", { name: `${checked.value.firstName} ${checked.value.lastName}`, date: checked.value.dateAgreed })] }));
+    await this.showTerm(dc, state);
     return Dialog.EndOfTurn;
   }
 
   private async onSubscriptions(dc: DialogContext, state: FlowState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
-    const { quantities, issues: numberIssues } = readQuantities(submit, await this.shownOffers(state));
+    const { t } = turnInfo(dc.context);
+    const offers = await this.offers(state);
+    const { quantities, issues } = readQuantities(submit, new Set(offers.map(offerKey)));
     state.quantities = quantities;
-    const account = state.account as AccountInfo;
-    const lines = Object.entries(quantities)
-      .filter(([, licences]) => licences > 0)
-      .map(([offerId, licences]) => ({ offerId, licences }));
-    const issues = [...numberIssues, ...(await this.customers.checkLines(account.segment, state.cycle, lines))];
+    for (const [key, licences] of Object.entries(quantities)) {
+      const offer = offers.find((candidate) => offerKey(candidate) === key)!;
+      if (licences > 0 && (licences < offer.minLicences || licences > offer.maxLicences)) issues.push({ field: key, code: "outOfRange", params: { min: offer.minLicences, max: offer.maxLicences } });
+    }
     if (issues.length) {
       await this.showSubscriptions(dc, state, issues);
       return Dialog.EndOfTurn;
     }
-    await replaceCard(dc.context, submittedCard({ title: `${turnInfo(dc.context).t("customer.subs.title")}: ${turnInfo(dc.context).t("flow.cardSubmitted")}`, lines: [] }));
+    await replaceCard(dc.context, submittedCard({ title: `${t("customer.subs.title")}: ${t("flow.cardSubmitted")}`, lines: [] }));
     return this.toReview(dc, state);
   }
 
   private async toReview(dc: DialogContext, state: FlowState): Promise<DialogTurnResult> {
     state.step = "review";
-    const { t, locale } = turnInfo(dc.context);
-    const lines = await this.chosenLines(state);
+    const offers = await this.offers(state);
+    const lines = Object.entries(state.quantities)
+      .filter(([, licences]) => licences > 0)
+      .flatMap(([key, licences]) => {
+        const offer = offers.find((candidate) => offerKey(candidate) === key);
+        return offer ? [{ offer, licences }] : [];
+      });
     await dc.context.sendActivity({
-      attachments: [reviewCard(reviewCardData(turnInfo(dc.context).lang, { flowId: state.flowId, account: state.account as Record<string, string>, cycle: state.cycle, lines, resellerName: state.resellerName }))],
+      attachments: [reviewCard(reviewCardData(turnInfo(dc.context).lang, { flowId: state.flowId, account: state.account as Record<string, string>, agreement: state.agreement, term: state.term, cycle: state.cycle, lines, resellerName: state.resellerName }))],
     });
     return Dialog.EndOfTurn;
   }
 
   private async onSubmit(dc: DialogContext, state: FlowState): Promise<DialogTurnResult> {
-    const { t, locale, caller } = turnInfo(dc.context);
-    const lines = Object.entries(state.quantities)
-      .filter(([, licences]) => licences > 0)
-      .map(([offerId, licences]) => ({ offerId, licences }));
+    const { t, caller, lang } = turnInfo(dc.context);
     try {
-      const result = await this.customers.create(caller, { account: state.account, billingCycle: state.cycle, lines, resellerOrgId: state.resellerOrgId, creationKey: state.creationKey });
-      await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [result.customer.companyName] }));
+      const result = await onboardCustomer({ customers: this.customers, orders: this.orders, catalog: this.catalog }, caller, {
+        account: state.account,
+        attestation: state.agreement,
+        resellerOrgId: state.resellerOrgId,
+        creationKey: state.creationKey,
+        order: { termDuration: state.term, billingCycle: state.cycle, quantities: state.quantities },
+      });
+      const { customer } = result.customer;
+      await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [customer.companyName] }));
       // Created now, or earlier by this same submit (the confirmation could not be delivered): the password, while kept.
-      if (result.temporaryPassword) {
-        await dc.context.sendActivity({
-          attachments: [createdCard(createdCardData(turnInfo(dc.context).lang, { company: result.customer.companyName, adminAccount: result.customer.adminAccount, password: result.temporaryPassword, customerId: result.customer.id }))],
-        });
+      if (result.customer.temporaryPassword) {
+        await dc.context.sendActivity({ attachments: [createdCard(createdCardData(lang, { company: customer.companyName, adminAccount: customer.adminAccount, password: result.customer.temporaryPassword, customerId: customer.id }))] });
       } else {
-        await dc.context.sendActivity(t("customer.created.already", { company: result.customer.companyName, domain: `${result.customer.domainPrefix}.onmicrosoft.com` }));
+        await dc.context.sendActivity(t("customer.created.already", { company: customer.companyName, domain: `${customer.domainPrefix}.onmicrosoft.com` }));
       }
-      return dc.endDialog(result.customer.id);
+      if (result.order?.provisioning) await dc.context.sendActivity(t("order.provisioning", { customer: customer.companyName }));
+      if (result.failed) {
+        const reason = partnerCenterSentence(lang, result.failed.error) ?? t("error.apology");
+        await dc.context.sendActivity(t(result.failed.step === "order" ? "customer.created.orderFailed" : "customer.created.attestationFailed", { company: customer.companyName, reason }));
+        if (!partnerCenterSentence(lang, result.failed.error)) turnInfo(dc.context).log.error({ err: result.failed.error }, `customer created, but its ${result.failed.step} failed`);
+      }
+      return dc.endDialog(customer.id);
     } catch (error) {
       if (error instanceof DomainTaken) {
         await this.showAccount(dc, state, error.issues);
@@ -186,41 +233,66 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       if (error instanceof InvalidInput) {
         const accountIssues = error.issues.filter((issue) => (accountFields as string[]).includes(issue.field));
         if (accountIssues.length) await this.showAccount(dc, state, accountIssues);
-        else await this.showSubscriptions(dc, state, error.issues);
+        else await this.showAgreement(dc, state, error.issues);
         return Dialog.EndOfTurn;
       }
-      if (await answerDomainError(dc.context, error)) return dc.endDialog();
+      if (await answerDomainError(dc.context, error)) return Dialog.EndOfTurn;
       throw error;
     }
   }
 
   private async showAccount(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "account";
-    const { t, locale } = turnInfo(dc.context);
     await dc.context.sendActivity({ attachments: [accountCard(accountCardData(turnInfo(dc.context).lang, state.flowId, state.account, issues, state.resellerName))] });
+  }
+
+  private async showAgreement(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
+    state.step = "agreement";
+    const account = state.account as AccountInfo;
+    // The account's primary contact and today, unless already entered.
+    const values = Object.keys(state.agreement).length
+      ? state.agreement
+      : { firstName: account.contactFirstName, lastName: account.contactLastName, email: account.contactEmail, phone: account.phone ?? "", dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
+    await dc.context.sendActivity({
+      attachments: [agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, values, issues, context: "newCustomer", nextVerb: "customer.agreement.next", backVerb: "customer.agreement.back" }))],
+    });
+  }
+
+  private async showTerm(dc: DialogContext, state: FlowState): Promise<void> {
+    state.step = "term";
+    const { t, lang } = turnInfo(dc.context);
+    const account = state.account as AccountInfo;
+    await dc.context.sendActivity({
+      attachments: [
+        termCard(termCardData(lang, { flowId: state.flowId, title: t("customer.term.title"), intro: t("order.termIntro", { customer: account.companyName }), choices: await this.choices(state), selected: state, nextVerb: "customer.term.next", backVerb: "customer.term.back" })),
+      ],
+    });
   }
 
   private async showSubscriptions(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "subscriptions";
-    const { t, locale } = turnInfo(dc.context);
     const account = state.account as AccountInfo;
-    const offers = await this.catalog.baseOffers(account.segment, state.cycle);
     await dc.context.sendActivity({
-      attachments: [subscriptionsCard(subscriptionsCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, segment: account.segment, cycle: state.cycle, offers, quantities: state.quantities, issues }))],
+      attachments: [subscriptionsCard(subscriptionsCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, segment: account.segment, term: state.term, cycle: state.cycle, offers: await this.offers(state), quantities: state.quantities, issues }))],
     });
   }
 
-  /** The offers the subscriptions card shows for this customer type and billing cycle. */
+  /** Every base offer and trial for this customer's country and type, in the reader's language. */
+  private async catalogOffers(state: FlowState): Promise<Offer[]> {
+    const account = state.account as AccountInfo;
+    return (await this.catalog.offers({ country: account.country, segment: account.segment, language: state.language })).filter((offer) => !offer.addOnOf.length);
+  }
+
+  private async choices(state: FlowState) {
+    return termChoices(await this.catalogOffers(state));
+  }
+
+  /** The offers the subscriptions card shows: those sold on the chosen term and billing frequency. */
+  private async offers(state: FlowState): Promise<Offer[]> {
+    return (await this.catalogOffers(state)).filter((offer) => orderable(offer, state.term, state.cycle));
+  }
+
   private async shownOffers(state: FlowState): Promise<Set<string>> {
-    return new Set((await this.catalog.baseOffers((state.account as AccountInfo).segment, state.cycle)).map((offer) => offer.id));
-  }
-
-  private async chosenLines(state: FlowState) {
-    const ids = Object.entries(state.quantities).filter(([, licences]) => licences > 0);
-    const offers = await this.catalog.offersByIds(ids.map(([id]) => id));
-    return ids.flatMap(([id, licences]) => {
-      const offer = offers.get(id);
-      return offer ? [{ offer, licences }] : [];
-    });
+    return new Set((await this.offers(state)).map(offerKey));
   }
 }

@@ -3,9 +3,10 @@ import type { Attachment } from "botbuilder";
 import { cultures, accountFields, type AccountInput } from "../../src/customers/customerSchema.js";
 import type { CustomerPage } from "../../src/customers/customerService.js";
 import { countryChoices } from "../../src/countries.js";
-import type { BillingCycle } from "../../src/catalog/catalogSeed.js";
-import { segments } from "../../src/catalog/catalogSeed.js";
-import type { OfferView } from "../../src/catalog/catalogService.js";
+import { segments, type Offer } from "../../src/catalog/catalogService.js";
+import { issueText } from "../cards/issues.js";
+import { cartLines, offerDetail, offerKey, termLabel } from "../subscriptions/orderCards.js";
+import { statusLabel } from "../subscriptions/subscriptionCards.js";
 import type { FieldIssue } from "../../src/errors.js";
 import type { Locale } from "../../src/config.js";
 import { escapeMarkdown as md, type MessageKey, type Translate } from "../../src/i18n/index.js";
@@ -15,22 +16,9 @@ import { formatDate, money, type Lang } from "../cards/format.js";
 
 export type { Lang };
 
-/** A field issue as a sentence in the user's language. */
-export function issueText(t: Translate, issue: FieldIssue): string {
-  if (issue.field === "domainPrefix" && issue.code === "invalid") return t("issue.invalidDomain");
-  const params = { ...issue.params, ...(issue.params?.cycle ? { cycle: t(`cycle.${issue.params.cycle}` as MessageKey).toLowerCase() } : {}) };
-  return t(`issue.${issue.code}` as MessageKey, params);
-}
+export { issueText };
 
 export { money };
-
-/** An offer's line on a catalog card: price and licence range, or the trial's length; then its description. */
-export function offerDetail({ t, locale }: Lang, offer: OfferView): string {
-  const description = locale === "fr" && offer.descriptionFr ? offer.descriptionFr : offer.description;
-  if (offer.isTrial) return `${t("customer.subs.trialInfo", { days: offer.trialDays ?? 30 })} ${description}`;
-  const price = t("customer.subs.price", { price: money(locale, offer.unitPriceCents, offer.currency), min: offer.minLicences, max: offer.maxLicences });
-  return `${price}. ${description}`;
-}
 
 export interface AccountCardData {
   title: string;
@@ -84,76 +72,45 @@ export interface OfferLine {
   error: string;
 }
 
-export interface SubscriptionsCardData {
-  title: string;
-  intro: string;
-  billingLabel: string;
-  errorSummary: string;
-  noneText: string;
-  offers: OfferLine[];
-  trials: OfferLine[];
-  trialsTitle: string;
-  flowId: string;
-  otherCycle: BillingCycle;
-  nextLabel: string;
-  switchLabel: string;
-  skipLabel: string;
-  backLabel: string;
-}
-
 export function subscriptionsCardData(
-  { t, locale }: Lang,
-  input: { flowId: string; company: string; segment: string; cycle: BillingCycle; offers: OfferView[]; quantities: Record<string, number>; issues: FieldIssue[] },
-): SubscriptionsCardData {
-  const line = (offer: OfferView): OfferLine => {
-    const issue = input.issues.find((candidate) => candidate.field === offer.id);
+  lang: Lang,
+  input: { flowId: string; company: string; segment: string; term: string; cycle: string; offers: Offer[]; quantities: Record<string, number>; issues: FieldIssue[] },
+) {
+  const { t } = lang;
+  const line = (offer: Offer): OfferLine => {
+    const issue = input.issues.find((candidate) => candidate.field === offerKey(offer));
     return {
-      id: offer.id,
+      id: offerKey(offer),
       name: offer.name,
-      detail: offerDetail({ t, locale }, offer),
+      detail: offerDetail(lang, offer, input.term),
       quantityLabel: t("field.licences"),
-      quantity: input.quantities[offer.id] ?? 0,
+      quantity: input.quantities[offerKey(offer)] ?? 0,
       max: offer.maxLicences,
       error: issue ? issueText(t, issue) : "",
     };
   };
-  const otherCycle: BillingCycle = input.cycle === "monthly" ? "annual" : "monthly";
   return {
     title: t("customer.subs.title"),
     intro: t("customer.subs.intro", { company: input.company, segment: t(`segment.${input.segment}` as MessageKey) }),
-    billingLabel: t("customer.subs.billing", { cycle: t(`cycle.${input.cycle}`) }),
+    termText: t("order.termText", { choice: termLabel(lang, input.term, input.cycle) }),
     errorSummary: input.issues.length ? t("customer.account.fixErrors") : "",
-    noneText: t("customer.subs.none", { cycle: t(`cycle.${input.cycle}`).toLowerCase() }),
+    noneText: t("customer.subs.none", { choice: termLabel(lang, input.term, input.cycle).toLowerCase() }),
     offers: input.offers.filter((offer) => !offer.isTrial).map(line),
     trials: input.offers.filter((offer) => offer.isTrial).map(line),
     trialsTitle: t("customer.subs.trials"),
     flowId: input.flowId,
-    otherCycle,
     nextLabel: t("customer.subs.next"),
-    switchLabel: t("customer.subs.switchTo", { cycle: t(`cycle.${otherCycle}`).toLowerCase() }),
+    termChangeLabel: t("order.termChange"),
     skipLabel: t("customer.subs.skip"),
     backLabel: t("customer.subs.back"),
   };
 }
 
-export interface ReviewCardData {
-  title: string;
-  intro: string;
-  facts: { label: string; value: string }[];
-  subscriptionsTitle: string;
-  lines: string[];
-  total: string;
-  flowId: string;
-  submitLabel: string;
-  editAccountLabel: string;
-  editSubscriptionsLabel: string;
-  cancelLabel: string;
-}
-
 export function reviewCardData(
-  { t, locale }: Lang,
-  input: { flowId: string; account: Record<string, string>; cycle: BillingCycle; lines: { offer: OfferView; licences: number }[]; resellerName?: string },
-): ReviewCardData {
+  lang: Lang,
+  input: { flowId: string; account: Record<string, string>; agreement: Record<string, string>; term: string; cycle: string; lines: { offer: Offer; licences: number }[]; resellerName?: string },
+) {
+  const { t, locale } = lang;
   const a = input.account;
   const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(a.country) ?? a.country;
   const facts = [
@@ -165,19 +122,17 @@ export function reviewCardData(
     { label: t("field.culture"), value: a.culture },
     { label: t("customer.details.domain"), value: `${a.domainPrefix}.onmicrosoft.com` },
     ...(input.resellerName ? [{ label: t("field.reseller"), value: md(input.resellerName) }] : []),
-    ...(input.lines.length ? [{ label: t("field.billingCycle"), value: t(`cycle.${input.cycle}`) }] : []),
+    { label: t("agreement.fact"), value: t("agreement.factValue", { name: `${input.agreement.firstName ?? ""} ${input.agreement.lastName ?? ""}`.trim(), date: input.agreement.dateAgreed ?? "" }) },
+    ...(input.lines.length ? [{ label: t("order.termLabel"), value: termLabel(lang, input.term, input.cycle) }] : []),
   ];
-  const totalCents = input.lines.reduce((sum, line) => sum + line.offer.unitPriceCents * line.licences, 0);
-  const currency = input.lines[0]?.offer.currency ?? "USD";
+  const cart = cartLines(lang, input.lines, input.term, input.cycle);
   return {
     title: t("customer.review.title"),
     intro: t("customer.review.intro"),
     facts,
     subscriptionsTitle: t("customer.review.subscriptions"),
-    lines: input.lines.length
-      ? input.lines.map((line) => t("customer.review.line", { offer: line.offer.name, licences: line.licences, total: money(locale, line.offer.unitPriceCents * line.licences, line.offer.currency) }))
-      : [t("customer.review.noSubscriptions")],
-    total: input.lines.length ? t("customer.review.total", { total: money(locale, totalCents, currency) }) : "",
+    lines: input.lines.length ? cart.lines : [t("customer.review.noSubscriptions")],
+    total: cart.total,
     flowId: input.flowId,
     submitLabel: t("customer.review.submit"),
     editAccountLabel: t("customer.review.editAccount"),
@@ -319,7 +274,9 @@ export interface CustomerDetails {
   openedAt: Date;
   reseller: { name: string } | null;
   resellerOrgId?: string | null;
-  subscriptions: { id: string; licences: number; status: string; offer: { name: string } }[];
+  subscriptions: { id: string; licences: number; status: string; offerName: string }[];
+  /** When the Microsoft Customer Agreement was attested (null: not yet). */
+  mcaAttestedAt?: Date | null;
   /** The caller created this customer and its temporary password is still kept for them. */
   passwordKeptForCaller?: boolean;
 }
@@ -337,13 +294,14 @@ export function customerDetailsCardData(lang: Lang, customer: CustomerDetails, r
       { label: t("customer.details.address"), value: md([customer.addressLine1, customer.addressLine2, `${customer.postalCode} ${customer.city}`, customer.region, countryName].filter(Boolean).join(", ")) },
       { label: t("customer.details.reseller"), value: customer.reseller ? md(customer.reseller.name) : t("customer.details.noReseller") },
       { label: t("customer.details.opened"), value: formatDate(lang, customer.openedAt) },
+      { label: t("agreement.fact"), value: customer.mcaAttestedAt ? t("customer.details.agreementOn", { date: formatDate(lang, customer.mcaAttestedAt) }) : t("customer.details.agreementMissing") },
     ],
     subscriptionsTitle: t("customer.details.subscriptions"),
     noSubscriptionsText: t("customer.details.noSubscriptions"),
     subscriptions: customer.subscriptions.map((subscription) => ({
       id: subscription.id,
-      name: subscription.offer.name,
-      detail: t("customer.details.subscriptionLine", { offer: subscription.offer.name, licences: subscription.licences, status: t(`status.${subscription.status}` as MessageKey) }),
+      name: subscription.offerName,
+      detail: t("customer.details.subscriptionLine", { offer: subscription.offerName, licences: subscription.licences, status: statusLabel(lang, subscription.status) }),
     })),
     openLabel: t("customer.list.open"),
     newSubscriptionLabel: t("customer.details.newSubscription"),
@@ -389,8 +347,8 @@ export function relationshipRequestData(
 
 export const relationshipRequestCard = (data: ReturnType<typeof relationshipRequestData>): Attachment => renderCard("relationshipRequest", data);
 export const accountCard = (data: AccountCardData): Attachment => renderCard("customerAccount", data);
-export const subscriptionsCard = (data: SubscriptionsCardData): Attachment => renderCard("customerSubscriptions", data);
-export const reviewCard = (data: ReviewCardData): Attachment => renderCard("customerReview", data);
+export const subscriptionsCard = (data: ReturnType<typeof subscriptionsCardData>): Attachment => renderCard("customerSubscriptions", data);
+export const reviewCard = (data: ReturnType<typeof reviewCardData>): Attachment => renderCard("customerReview", data);
 export const createdCard = (data: CreatedCardData): Attachment => renderCard("customerCreated", data);
 export const submittedCard = (data: SubmittedCardData): Attachment => renderCard("submitted", data);
 export const customerListCard = (data: CustomerListCardData): Attachment => renderCard("customerList", data);

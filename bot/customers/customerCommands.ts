@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { CatalogService } from "../../src/catalog/catalogService.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import type { PartnershipService } from "../../src/resellers/partnershipService.js";
+import type { OrderService } from "../../src/subscriptions/orderService.js";
 import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
@@ -16,7 +17,7 @@ const resellerFilter = z.union([z.literal("all"), z.literal("none"), z.string().
 const listInput = z.object({ query: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional(), resellerOrgId: resellerFilter.optional().catch(undefined) });
 const customerRef = z.object({ customerId: z.string().uuid() });
 
-export function customerCommands(customers: CustomerService, catalog: CatalogService, partnerships: PartnershipService): Command[] {
+export function customerCommands(customers: CustomerService, catalog: CatalogService, orders: OrderService, partnerships: PartnershipService): Command[] {
   /** Runs a handler, answering NotAllowed/NotFound and malformed card data politely. */
   const guarded =
     (handler: (context: TurnContext, input: CommandInput) => Promise<void>) =>
@@ -114,7 +115,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
       allowed: (caller) => caller.organisation.kind === "provider",
-      dialog: new AddCustomerDialog(customers, catalog, partnerships),
+      dialog: new AddCustomerDialog(customers, catalog, orders, partnerships),
     },
     {
       id: "customer.list",

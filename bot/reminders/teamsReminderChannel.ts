@@ -15,28 +15,85 @@ import { NO_CONVERSATION, type Delivery, type ReminderChannel, type ReminderToSe
 import { renderCard } from "../cards/render.js";
 import type { Lang } from "../customers/customerCards.js";
 import type { ConnectorSender } from "./connectorSender.js";
-import { formatDate } from "../subscriptions/subscriptionCards.js";
+import { formatDate, timeLeft } from "../subscriptions/subscriptionCards.js";
+import { formatDateTime, money } from "../cards/format.js";
+import { termLabel } from "../subscriptions/orderCards.js";
+import { isNceProduct } from "../../src/catalog/catalogService.js";
+import { DAY } from "../../src/partnerCenter/terms.js";
+import { nextTerm, proratedCents, seatWindows, termEndBehaviour } from "../../src/subscriptions/nce.js";
 
-const DAY = 86_400_000;
-
+/** What a reminder says and offers, by kind: the decision still open, and the buttons to make it right there. */
 export function reminderCardData(lang: Lang, reminder: ReminderToSend, now: Date) {
-  const { t } = lang;
+  const { t, locale } = lang;
+  const s = reminder.subscription;
   const days = Math.max(1, Math.ceil((reminder.eventAt.getTime() - now.getTime()) / DAY));
-  const params = { days, offer: reminder.subscription.offerName, customer: reminder.subscription.customerName, date: formatDate(lang, reminder.eventAt), licences: reminder.subscription.licences };
+  const base = { offer: s.offerName, customer: s.customerName, date: formatDate(lang, reminder.eventAt), licences: s.licences, days };
+  const windows = seatWindows({ ...s, status: "active" }, now).filter((window) => window.until.getTime() <= reminder.eventAt.getTime());
+  // At least one licence stays: removing them all is cancelling.
+  const removable = Math.min(windows.reduce((sum, window) => sum + window.quantity, 0), Math.max(0, s.licences - 1));
+  const cancellable = Boolean(s.cancellableUntil && s.cancellableUntil.getTime() >= reminder.eventAt.getTime() - 60_000 && s.cancellableUntil.getTime() > now.getTime());
+  const next = nextTerm(s);
+  const behaviour = termEndBehaviour(s);
+  let title = "";
+  let body = "";
+  switch (reminder.kind) {
+    case "windowClosing":
+      title = t("reminder.windowClosing.title", { ...base, left: timeLeft(lang, reminder.eventAt, now) });
+      body = t("reminder.windowClosing.body", {
+        ...base,
+        count: removable,
+        until: formatDateTime(lang, reminder.eventAt),
+        renewal: formatDate(lang, s.termEndAt),
+        cancel: cancellable ? "yes" : "no",
+        refund: money(locale, proratedCents(s, s.licences, now), s.currency),
+      });
+      break;
+    case "renewalAhead":
+      title = t("reminder.renewalAhead.title", { ...base, behaviour });
+      body =
+        behaviour === "ends"
+          ? t("reminder.renewalAhead.ends", base)
+          : next
+            ? t("reminder.renewalAhead.renewsChanged", { ...base, licences: next.quantity, choice: termLabel(lang, next.termDuration, next.billingCycle).toLowerCase() })
+            : t("reminder.renewalAhead.renews", { ...base, term: t(`term.${s.termDuration}` as MessageKey).toLowerCase(), price: money(locale, s.unitPriceCents * s.licences, s.currency) });
+      break;
+    case "provisioned":
+      title = t("reminder.provisioned.title", base);
+      body = t("reminder.provisioned.body", { ...base, count: reminder.orderSize ?? 1 });
+      break;
+    default:
+      title = t(`reminder.${reminder.kind}.title` as MessageKey, base);
+      body = t(`reminder.${reminder.kind}.body` as MessageKey, base);
+  }
+  const isNce = isNceProduct(s.productType);
   return {
-    title: t(`reminder.${reminder.kind}.title` as MessageKey, params),
-    body: t(`reminder.${reminder.kind}.body` as MessageKey, params),
-    color: reminder.kind === "deletion" || reminder.kind === "deleted" ? "Attention" : "Warning",
+    title,
+    body,
+    color: reminder.kind === "deletion" || reminder.kind === "deleted" || reminder.kind === "windowClosing" ? "Attention" : reminder.kind === "provisioned" ? "Good" : "Warning",
     canReactivate: reminder.kind === "deletion",
-    canMute: reminder.kind !== "deleted",
+    canMute: reminder.kind !== "deleted" && reminder.kind !== "provisioned",
     // At the end of a trial: buy the full subscription, with as many licences as the trial had.
-    canBuy: reminder.kind === "trialEnd" && Boolean(reminder.subscription.fullOfferId),
+    canBuy: reminder.kind === "trialEnd" && Boolean(s.convertsTo),
+    canReduce: reminder.kind === "windowClosing" && removable > 0 && s.status === "active",
+    canCancel: reminder.kind === "windowClosing" && cancellable,
+    canTurnOffAutoRenew: reminder.kind === "renewalAhead" && s.autoRenew && s.status === "active",
+    canScheduleFewer: reminder.kind === "renewalAhead" && isNce && s.autoRenew && s.status === "active" && s.licences > 1,
     buyLabel: t("reminder.trialEnd.buy"),
-    customerId: reminder.subscription.customerId,
-    fullOfferId: reminder.subscription.fullOfferId ?? "",
-    licences: reminder.subscription.licences,
-    subscriptionId: reminder.subscription.id,
-    version: reminder.subscription.version,
+    reduceLabel: t("reminder.reduce"),
+    keepLabel: t("reminder.keepLicences"),
+    keep: Math.max(1, s.licences - removable),
+    reviewLabel: t("sub.reviewLicences"),
+    cancelLabel: t("sub.cancel"),
+    autoRenewOffLabel: t("sub.autoRenewOff"),
+    fewerLabel: t("reminder.fewerAtRenewal"),
+    nextLicencesLabel: t("sub.renewal.licences"),
+    nextLicences: Math.max(1, (next?.quantity ?? s.licences) - 1),
+    scheduleLabel: t("sub.renewal.schedule"),
+    customerId: s.customerId,
+    fullOffer: s.convertsTo ?? "",
+    licences: s.licences,
+    subscriptionId: s.id,
+    version: s.version,
     reactivateLabel: t("sub.reactivate"),
     openLabel: t("reminder.open"),
     muteLabel: t("reminder.mute"),

@@ -1,84 +1,103 @@
 /**
- * "New subscription", as in Partner Center: billing frequency and the catalog for the
- * customer's type (trials apart; offers it may not buy again marked, with "reactivate instead"
- * for a suspended one), licence counts, optional reseller of record, review, submit. The order
- * is keyed by this flow, so submitting twice orders once.
+ * "New subscription", as in Partner Center: the Microsoft Customer Agreement first if the customer
+ * has not attested it, then the term and billing frequency, then the catalog for the customer's
+ * country and type on that term (trials apart; offers it may not buy again marked, with
+ * "reactivate instead" for a suspended one), licence counts, optional reseller of record, the cart
+ * with price per licence and total, submit. The order is keyed by this flow, so submitting twice
+ * orders once.
  */
 import { randomUUID } from "node:crypto";
 import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
 import { z } from "zod";
-import { billingCycles, type BillingCycle } from "../../src/catalog/catalogSeed.js";
-import type { CatalogService } from "../../src/catalog/catalogService.js";
+import { termChoices, type CatalogService } from "../../src/catalog/catalogService.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import { InvalidInput, OfferLimitReached, type FieldIssue } from "../../src/errors.js";
+import { isPartnerCenterError } from "../../src/partnerCenter/errors.js";
+import type { OrderService } from "../../src/subscriptions/orderService.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
+import { readQuantities } from "../cards/cardInputs.js";
 import type { Command, CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
-import { answerDomainError, replaceCard } from "../domainErrors.js";
-import { readQuantities } from "../cards/cardInputs.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
+import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
+import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "./orderCards.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
 
 export const NEW_SUBSCRIPTION_DIALOG = "subscription.new";
 
+export interface OrderingServices {
+  subscriptions: SubscriptionService;
+  customers: CustomerService;
+  catalog: CatalogService;
+  orders: OrderService;
+}
+
 /** "new subscription for <customer>", or New subscription on a customer's card. */
-export function newSubscriptionCommand(subscriptions: SubscriptionService, customers: CustomerService, catalog: CatalogService): Command {
+export function newSubscriptionCommand(services: OrderingServices): Command {
   return {
     id: "subscription.new",
     verb: "subscription.new",
     phrases: ["new subscription", "nouvel abonnement", "order", "commander"],
     prefixes: ["new subscription for ", "new subscription ", "nouvel abonnement pour ", "nouvel abonnement "],
     helpLine: "help.command.newSubscription",
-    dialog: new NewSubscriptionDialog(subscriptions, customers, catalog),
+    dialog: new NewSubscriptionDialog(services),
   };
 }
 
-interface OrderState {
+interface OrderState extends TermChoice {
   flowId: string;
-  step: "catalog" | "review";
+  step: "agreement" | "term" | "catalog" | "review";
   customerId: string;
   customerName: string;
-  cycle: BillingCycle;
+  language: string;
+  agreement: Record<string, string>;
+  /** Licences per offer (productId:skuId). */
   quantities: Record<string, number>;
   resellerOfRecordId?: string;
   key: string;
 }
 
-const stepOfVerb: Record<string, OrderState["step"]> = { "order.catalog.next": "catalog", "order.catalog.cycle": "catalog", "order.review.submit": "review", "order.review.edit": "review" };
+const stepOfVerb: Record<string, OrderState["step"]> = {
+  "order.agreement.next": "agreement",
+  "order.term.next": "term",
+  "order.catalog.next": "catalog",
+  "order.catalog.term": "catalog",
+  "order.review.submit": "review",
+  "order.review.edit": "review",
+};
 
 export class NewSubscriptionDialog extends Dialog<CommandInput> {
-  constructor(
-    private readonly subscriptions: SubscriptionService,
-    private readonly customers: CustomerService,
-    private readonly catalog: CatalogService,
-  ) {
+  constructor(private readonly services: OrderingServices) {
     super(NEW_SUBSCRIPTION_DIALOG);
   }
 
   override async beginDialog(dc: DialogContext, input?: CommandInput): Promise<DialogTurnResult> {
-    const { caller, t } = turnInfo(dc.context);
+    const { caller, t, lang, locale } = turnInfo(dc.context);
+    const { customers } = this.services;
     const fromCard = z.object({ customerId: z.string().uuid() }).safeParse(input?.submit);
     let customerId = fromCard.success ? fromCard.data.customerId : undefined;
     if (!customerId && input?.text) {
-      const page = await this.customers.list(caller, { text: input.text });
+      const page = await customers.list(caller, { text: input.text });
       if (page.total === 1) customerId = page.items[0].id;
     }
     if (!customerId) {
       // Not given, or not one match: the customer list (with search) to pick from.
       const query = (input?.text ?? "").slice(0, 100);
-      const page = await this.customers.list(caller, { text: query });
-      await dc.context.sendActivity({ text: t("order.whichCustomer"), attachments: [customerListCard(customerListCardData({ t, locale: turnInfo(dc.context).locale }, page, query))] });
+      const page = await customers.list(caller, { text: query });
+      await dc.context.sendActivity({ text: t("order.whichCustomer"), attachments: [customerListCard(customerListCardData(lang, page, query))] });
       return dc.endDialog();
     }
     try {
-      const customer = await this.customers.get(caller, customerId);
-      // "Buy the full subscription" at the end of a trial names the offer and its licences.
-      const prefill = z.object({ offerId: z.string().min(1).max(80), licences: z.coerce.number().int().min(1).max(1_000_000) }).safeParse(input?.submit);
-      const quantities = prefill.success ? { [prefill.data.offerId]: prefill.data.licences } : {};
-      const state: OrderState = { flowId: randomUUID(), step: "catalog", customerId, customerName: customer.companyName, cycle: "monthly", quantities, key: randomUUID() };
+      const customer = await customers.get(caller, customerId);
+      // "Buy the full subscription" at the end of a trial names the offer (productId:skuId) and its licences.
+      const prefill = z.object({ offer: z.string().min(1).max(120), licences: z.coerce.number().int().min(1).max(1_000_000) }).safeParse(input?.submit);
+      const quantities = prefill.success ? { [prefill.data.offer]: prefill.data.licences } : {};
+      const state: OrderState = { flowId: randomUUID(), step: "term", customerId, customerName: customer.companyName, language: locale, agreement: {}, term: "P1Y", cycle: "monthly", quantities, key: randomUUID() };
       dc.activeDialog!.state = state;
-      await this.showCatalog(dc, state, []);
+      // Partner Center refuses a New Commerce purchase without the customer agreement: asked for first.
+      if (!(await customers.hasAttested(caller, customerId))) await this.showAgreement(dc, state, []);
+      else await this.showTerm(dc, state);
       return Dialog.EndOfTurn;
     } catch (error) {
       if (await answerDomainError(dc.context, error)) return dc.endDialog();
@@ -90,46 +109,65 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const state = dc.activeDialog!.state as OrderState;
     const submit = await expectedSubmit(dc, state, stepOfVerb);
     if (!submit) return Dialog.EndOfTurn;
-    switch (submit.verb) {
-      case "order.catalog.cycle":
-        await this.readCatalog(dc, state, submit);
-        state.cycle = z.enum(billingCycles).catch(state.cycle).parse(submit.cycle);
-        await this.showCatalog(dc, state, []);
-        return Dialog.EndOfTurn;
-      case "order.catalog.next":
-        return this.onCatalog(dc, state, submit);
-      case "order.review.edit":
-        await this.showCatalog(dc, state, []);
-        return Dialog.EndOfTurn;
-      default:
-        return this.onSubmit(dc, state);
+    try {
+      switch (submit.verb) {
+        case "order.agreement.next":
+          return await this.onAgreement(dc, state, submit);
+        case "order.term.next":
+          Object.assign(state, readTermChoice(submit, await this.choices(dc, state), state));
+          await this.showCatalog(dc, state, []);
+          return Dialog.EndOfTurn;
+        case "order.catalog.term":
+          await this.readCatalog(dc, state, submit);
+          await this.showTerm(dc, state);
+          return Dialog.EndOfTurn;
+        case "order.catalog.next":
+          return await this.onCatalog(dc, state, submit);
+        case "order.review.edit":
+          await this.showCatalog(dc, state, []);
+          return Dialog.EndOfTurn;
+        default:
+          return await this.onSubmit(dc, state);
+      }
+    } catch (error) {
+      if (await answerDomainError(dc.context, error)) return Dialog.EndOfTurn;
+      throw error;
     }
   }
 
+  private async onAgreement(dc: DialogContext, state: OrderState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
+    const { caller, t } = turnInfo(dc.context);
+    state.agreement = readAgreement(submit);
+    const checked = this.services.customers.checkAttestation(state.agreement);
+    if (!checked.ok) {
+      await this.showAgreement(dc, state, checked.issues);
+      return Dialog.EndOfTurn;
+    }
+    await this.services.customers.attest(caller, { customerId: state.customerId, attestation: state.agreement, key: state.key });
+    await replaceCard(dc.context, submittedCard({ title: `${t("agreement.fact")}: ${t("flow.cardSubmitted")}`, lines: [t("agreement.factValue", { name: `${checked.value.firstName} ${checked.value.lastName}`, date: checked.value.dateAgreed })] }));
+    await this.showTerm(dc, state);
+    return Dialog.EndOfTurn;
+  }
+
+  /** Reads the catalog card's licence counts (for the offers it showed only) and reseller of record. */
   private async readCatalog(dc: DialogContext, state: OrderState, submit: Record<string, unknown>): Promise<FieldIssue[]> {
-    const { choices } = await this.subscriptions.catalogFor(turnInfo(dc.context).caller, state.customerId, state.cycle);
-    const { quantities, issues } = readQuantities(submit, new Set(choices.map((choice) => choice.offer.id)));
+    const { choices } = await this.catalogFor(dc, state);
+    const { quantities, issues } = readQuantities(submit, new Set(choices.map((choice) => offerKey(choice.offer))));
     state.quantities = quantities;
     const reseller = typeof submit.resellerOfRecordId === "string" ? submit.resellerOfRecordId.slice(0, 60) : "none";
     state.resellerOfRecordId = reseller === "none" || reseller === "" ? undefined : reseller;
     return issues;
   }
 
-  private lines(state: OrderState) {
-    return Object.entries(state.quantities)
-      .filter(([, licences]) => licences > 0)
-      .map(([offerId, licences]) => ({ offerId, licences }));
-  }
-
   private async onCatalog(dc: DialogContext, state: OrderState, submit: Record<string, unknown>): Promise<DialogTurnResult> {
-    const { caller, t, locale } = turnInfo(dc.context);
+    const { t, lang } = turnInfo(dc.context);
     const issues = await this.readCatalog(dc, state, submit);
-    const lines = this.lines(state);
-    const { customer, choices } = await this.subscriptions.catalogFor(caller, state.customerId, state.cycle);
-    issues.push(...(await this.customers.checkLines(customer.segment, state.cycle, lines)));
+    const { choices } = await this.catalogFor(dc, state);
+    const lines = this.lines(state, choices);
+    issues.push(...this.services.orders.checkLines(choices.map((choice) => choice.offer), state.term, state.cycle, lines).map((issue) => ({ ...issue, field: keyOf(choices, issue.field) })));
     for (const line of lines) {
-      const choice = choices.find((candidate) => candidate.offer.id === line.offerId);
-      if (choice && choice.state !== "available") issues.push({ field: line.offerId, code: "onePerCustomer" });
+      const choice = choices.find((candidate) => candidate.offer.catalogItemId === line.catalogItemId);
+      if (choice && choice.state !== "available") issues.push({ field: offerKey(choice.offer), code: "onePerCustomer" });
     }
     if (!lines.length) issues.push({ field: "lines", code: "required" });
     if (issues.length) {
@@ -138,26 +176,27 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     }
     await replaceCard(dc.context, submittedCard({ title: `${t("order.title", { customer: state.customerName })}: ${t("flow.cardSubmitted")}`, lines: [] }));
     state.step = "review";
-    const offers = await this.catalog.offersByIds(lines.map((line) => line.offerId));
-    const resellerName = state.resellerOfRecordId ? (await this.subscriptions.resellersOf(caller)).find((r) => r.id === state.resellerOfRecordId)?.name : undefined;
-    await dc.context.sendActivity({
-      attachments: [orderReviewCard(orderReviewData(turnInfo(dc.context).lang, { flowId: state.flowId, customer: state.customerName, cycle: state.cycle, lines: lines.map((line) => ({ offer: offers.get(line.offerId)!, licences: line.licences })), resellerName }))],
-    });
+    const resellerName = state.resellerOfRecordId ? (await this.services.subscriptions.resellersOf(turnInfo(dc.context).caller)).find((r) => r.id === state.resellerOfRecordId)?.name : undefined;
+    const chosen = lines.map((line) => ({ offer: choices.find((choice) => choice.offer.catalogItemId === line.catalogItemId)!.offer, licences: line.quantity }));
+    await dc.context.sendActivity({ attachments: [orderReviewCard(orderReviewData(lang, { flowId: state.flowId, customer: state.customerName, term: state.term, cycle: state.cycle, lines: chosen, resellerName }))] });
     return Dialog.EndOfTurn;
   }
 
   private async onSubmit(dc: DialogContext, state: OrderState): Promise<DialogTurnResult> {
-    const { caller, t, locale } = turnInfo(dc.context);
+    const { caller, t, lang } = turnInfo(dc.context);
     try {
-      const result = await this.subscriptions.placeOrder(caller, { customerId: state.customerId, billingCycle: state.cycle, lines: this.lines(state), resellerOfRecordId: state.resellerOfRecordId ?? null, idempotencyKey: state.key });
+      const { choices } = await this.catalogFor(dc, state);
+      const result = await this.services.orders.place(caller, { customerId: state.customerId, termDuration: state.term, billingCycle: state.cycle, lines: this.lines(state, choices), resellerOfRecordId: state.resellerOfRecordId ?? null, idempotencyKey: state.key });
       await replaceCard(dc.context, submittedCard({ title: `${t("order.review.title", { customer: state.customerName })}: ${t("flow.cardSubmitted")}`, lines: [] }));
-      await dc.context.sendActivity(result.created ? t("order.placed", { count: result.subscriptionIds.length, customer: state.customerName }) : t("order.already"));
-      const customer = await this.customers.get(caller, state.customerId);
-      await dc.context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(turnInfo(dc.context).lang, customer))] });
+      if (!result.created) await dc.context.sendActivity(t("order.already"));
+      else if (result.provisioning) await dc.context.sendActivity(t("order.provisioning", { customer: state.customerName }));
+      else await dc.context.sendActivity(t("order.placed", { count: result.subscriptionIds.length, customer: state.customerName }));
+      const customer = await this.services.customers.get(caller, state.customerId);
+      await dc.context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(lang, customer))] });
       return dc.endDialog();
     } catch (error) {
       if (error instanceof OfferLimitReached) {
-        const offer = (await this.catalog.offersByIds([error.offerId])).get(error.offerId);
+        const offer = (await this.catalogFor(dc, state)).choices.find((choice) => choice.offer.catalogItemId === error.offerId)?.offer;
         await dc.context.sendActivity(t(error.status === "suspended" ? "sub.limitReactivate" : "sub.limitReached", { offer: offer?.name ?? error.offerId }));
         await this.showCatalog(dc, state, []);
         return Dialog.EndOfTurn;
@@ -166,20 +205,74 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
         await this.showCatalog(dc, state, error.issues);
         return Dialog.EndOfTurn;
       }
-      if (await answerDomainError(dc.context, error)) return dc.endDialog();
+      if (isPartnerCenterError(error, "catalogItemChanged")) {
+        // The catalog was read again: the same choices, on the offers as they are now.
+        await dc.context.sendActivity(partnerCenterSentence(lang, error)!);
+        await this.showCatalog(dc, state, []);
+        return Dialog.EndOfTurn;
+      }
+      if (isPartnerCenterError(error, "agreementRequired")) {
+        await dc.context.sendActivity(partnerCenterSentence(lang, error)!);
+        await this.showAgreement(dc, state, []);
+        return Dialog.EndOfTurn;
+      }
       throw error;
     }
   }
 
+  /** The chosen offers as order lines, on the catalog as it is now. */
+  private lines(state: OrderState, choices: Awaited<ReturnType<OrderService["catalogFor"]>>["choices"]) {
+    return Object.entries(state.quantities)
+      .filter(([, licences]) => licences > 0)
+      .flatMap(([key, quantity]) => {
+        const choice = choices.find((candidate) => offerKey(candidate.offer) === key);
+        return choice ? [{ catalogItemId: choice.offer.catalogItemId, quantity }] : [];
+      });
+  }
+
+  private catalogFor(dc: DialogContext, state: OrderState) {
+    return this.services.orders.catalogFor(turnInfo(dc.context).caller, state.customerId, state.term, state.cycle, state.language);
+  }
+
+  private async choices(dc: DialogContext, state: OrderState) {
+    const customer = await this.services.customers.get(turnInfo(dc.context).caller, state.customerId);
+    return termChoices((await this.services.catalog.offers({ country: customer.country, segment: customer.segment, language: state.language })).filter((offer) => !offer.addOnOf.length));
+  }
+
+  private async showAgreement(dc: DialogContext, state: OrderState, issues: FieldIssue[]): Promise<void> {
+    state.step = "agreement";
+    const customer = await this.services.customers.get(turnInfo(dc.context).caller, state.customerId);
+    const values = Object.keys(state.agreement).length
+      ? state.agreement
+      : { firstName: customer.contactFirstName, lastName: customer.contactLastName, email: customer.contactEmail, phone: customer.phone, dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
+    await dc.context.sendActivity({
+      attachments: [agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: state.customerName, values, issues, context: "beforeOrder", nextVerb: "order.agreement.next" }))],
+    });
+  }
+
+  private async showTerm(dc: DialogContext, state: OrderState): Promise<void> {
+    state.step = "term";
+    const { t, lang } = turnInfo(dc.context);
+    await dc.context.sendActivity({
+      attachments: [termCard(termCardData(lang, { flowId: state.flowId, title: t("order.title", { customer: state.customerName }), intro: t("order.termIntro", { customer: state.customerName }), choices: await this.choices(dc, state), selected: state, nextVerb: "order.term.next" }))],
+    });
+  }
+
   private async showCatalog(dc: DialogContext, state: OrderState, issues: FieldIssue[]): Promise<void> {
     state.step = "catalog";
-    const { caller, t, locale } = turnInfo(dc.context);
-    const { customer, choices } = await this.subscriptions.catalogFor(caller, state.customerId, state.cycle);
-    const resellers = await this.subscriptions.resellersOf(caller);
+    const { caller, lang } = turnInfo(dc.context);
+    const { customer, choices } = await this.catalogFor(dc, state);
+    const resellers = await this.services.subscriptions.resellersOf(caller);
     await dc.context.sendActivity({
       attachments: [
-        orderCatalogCard(orderCatalogData(turnInfo(dc.context).lang, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })),
+        orderCatalogCard(orderCatalogData(lang, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, term: state.term, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })),
       ],
     });
   }
+}
+
+/** An issue's field is an offer's catalog item id in the service; the card knows offers by productId:skuId. */
+function keyOf(choices: { offer: { catalogItemId: string; productId: string; skuId: string } }[], field: string): string {
+  const choice = choices.find((candidate) => candidate.offer.catalogItemId === field);
+  return choice ? offerKey(choice.offer) : field;
 }

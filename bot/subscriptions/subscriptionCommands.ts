@@ -12,10 +12,11 @@ import type { MessageKey } from "../../src/i18n/index.js";
 import { IllegalTransition } from "../../src/subscriptions/lifecycle.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import type { Command, CommandInput } from "../commands.js";
-import { issueText } from "../customers/customerCards.js";
+import { issueText } from "../cards/issues.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
-import { formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+import { statusLabel, cancelReviewCard, cancelReviewData, formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+import { termLabel } from "./orderCards.js";
 import { customerListCard, customerListCardData } from "../customers/customerCards.js";
 import type { Translate } from "../../src/i18n/index.js";
 
@@ -37,10 +38,11 @@ const resellerChoice = z
 export function subscriptionCommands(subscriptions: SubscriptionService, customers: CustomerService): Command[] {
   /** Sends (or, after a change, replaces in place) the subscription's card. */
   const showCard = async (context: TurnContext, subscriptionId: string, mode: { replace?: boolean; notice?: string } = {}) => {
-    const { caller, t, locale } = turnInfo(context);
-    const details = await subscriptions.get(caller, subscriptionId);
+    const { caller, lang, locale } = turnInfo(context);
+    // Read again from Partner Center: the card shows the subscription as it is there now.
+    const details = await subscriptions.get(caller, subscriptionId, { refresh: true, language: locale });
     const resellers = await subscriptions.resellersOf(caller);
-    const card = subscriptionCard(subscriptionCardData(turnInfo(context).lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
+    const card = subscriptionCard(subscriptionCardData(lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
     if (mode.replace && context.activity.replyToId) await replaceCard(context, card);
     else await context.sendActivity({ attachments: [card] });
   };
@@ -61,7 +63,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
         else if (error instanceof StaleVersion && subscriptionId) {
           await context.sendActivity(t("sub.stale"));
           await showCard(context, subscriptionId);
-        } else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: t(`status.${error.from}` as MessageKey).toLowerCase() }));
+        } else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: statusLabel(turnInfo(context).lang, error.from).toLowerCase() }));
         else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
         else if (!(await answerDomainError(context, error))) throw error;
       }
@@ -125,8 +127,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
         try {
           const { subscriptionId } = versioned.parse(input.submit);
           const licences = count.parse(input.submit?.licences);
-          const preview = await subscriptions.previewLicenceChange(caller, { subscriptionId, licences });
-          await context.sendActivity({ attachments: [licenceChangeCard(licenceChangeData(turnInfo(context).lang, preview))] });
+          const preview = await subscriptions.previewQuantity(caller, { subscriptionId, licences });
+          await context.sendActivity({ attachments: [licenceChangeCard(licenceChangeData(turnInfo(context).lang, preview, preview.subscription.asOf))] });
         } catch (error) {
           if (error instanceof z.ZodError) await context.sendActivity(t("issue.invalid"));
           else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
@@ -141,7 +143,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);
         const licences = count.parse(submit.licences);
-        await subscriptions.changeLicences(turnInfo(context).caller, { subscriptionId, version, licences });
+        await subscriptions.changeQuantity(turnInfo(context).caller, { subscriptionId, version, licences });
         return turnInfo(context).t("sub.done.licencesChanged", { licences });
       }),
     },
@@ -152,9 +154,10 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);
         const reason = z.string().max(40).parse(submit.reason ?? "");
-        const deletion = await subscriptions.suspend(turnInfo(context).caller, { subscriptionId, version, reason });
-        const { t, locale } = turnInfo(context);
-        return t("sub.done.suspended", { date: formatDate(turnInfo(context).lang, deletion) });
+        const suspended = await subscriptions.suspend(turnInfo(context).caller, { subscriptionId, version, reason });
+        const { t, lang } = turnInfo(context);
+        if (suspended.deletionAt) return t("sub.done.suspended", { date: formatDate(lang, suspended.deletionAt) });
+        return t("sub.done.suspendedNce", { date: formatDate(lang, suspended.termEndAt) });
       }),
     },
     {
@@ -162,8 +165,67 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       verb: "subscription.reactivate",
       phrases: [],
       handler: change(async (context, submit) => {
-        await subscriptions.reactivate(turnInfo(context).caller, versioned.parse(submit));
+        // New Commerce: the card's "turn auto-renew back on" box (on unless unticked).
+        const autoRenew = submit.autoRenew === undefined ? undefined : z.enum(["true", "false"]).parse(String(submit.autoRenew)) === "true";
+        await subscriptions.reactivate(turnInfo(context).caller, { ...versioned.parse(submit), autoRenew });
         return turnInfo(context).t("sub.done.reactivated");
+      }),
+    },
+    {
+      id: "subscription.cancel.review",
+      verb: "subscription.cancel.review",
+      phrases: [],
+      handler: async (context, input) => {
+        const { caller, t, lang } = turnInfo(context);
+        try {
+          const preview = await subscriptions.previewCancel(caller, ref.parse(input.submit));
+          await context.sendActivity({ attachments: [cancelReviewCard(cancelReviewData(lang, preview))] });
+        } catch (error) {
+          if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
+          else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: statusLabel(lang, error.from).toLowerCase() }));
+          else if (!(await answerDomainError(context, error))) throw error;
+        }
+      },
+    },
+    {
+      id: "subscription.autoRenew",
+      verb: "subscription.autoRenew",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { caller, t, lang } = turnInfo(context);
+        const command = versioned.parse(submit);
+        const autoRenew = z.enum(["true", "false"]).parse(String(submit.autoRenew)) === "true";
+        await subscriptions.setAutoRenew(caller, { ...command, autoRenew });
+        const after = await subscriptions.get(caller, command.subscriptionId);
+        return t(autoRenew ? "sub.done.autoRenewOn" : "sub.done.autoRenewOff", { date: formatDate(lang, after.termEndAt) });
+      }),
+    },
+    {
+      id: "subscription.nextTerm",
+      verb: "subscription.nextTerm",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { caller, t, lang } = turnInfo(context);
+        const command = versioned.parse(submit);
+        const licences = count.parse(submit.nextLicences);
+        const current = await subscriptions.get(caller, command.subscriptionId);
+        const [termDuration, billingCycle] = (typeof submit.nextTerm === "string" ? submit.nextTerm : `${current.termDuration}/${current.billingCycle}`).slice(0, 30).split("/");
+        await subscriptions.scheduleNextTerm(caller, { ...command, licences, termDuration: termDuration ?? "", billingCycle: billingCycle ?? "" });
+        const after = await subscriptions.get(caller, command.subscriptionId);
+        if (!after.nextTerm) return t("sub.done.nextTermCleared", { date: formatDate(lang, after.termEndAt) });
+        return t("sub.done.nextTermScheduled", { date: formatDate(lang, after.termEndAt), licences: after.nextTerm.quantity, choice: termLabel(lang, after.nextTerm.termDuration, after.nextTerm.billingCycle).toLowerCase() });
+      }),
+    },
+    {
+      id: "subscription.nextTerm.clear",
+      verb: "subscription.nextTerm.clear",
+      phrases: [],
+      handler: change(async (context, submit) => {
+        const { caller, t, lang } = turnInfo(context);
+        const command = versioned.parse(submit);
+        await subscriptions.clearNextTerm(caller, command);
+        const after = await subscriptions.get(caller, command.subscriptionId);
+        return t("sub.done.nextTermCleared", { date: formatDate(lang, after.termEndAt) });
       }),
     },
     {
@@ -182,10 +244,10 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       handler: change(async (context, submit) => {
         const { subscriptionId } = ref.parse(submit);
         // Not "key": a client's renderer (the Agents Playground's) refuses submit data with that name.
-        const { addOnKey, offerId } = z.object({ addOnKey: z.string().uuid(), offerId: z.string().min(1).max(80) }).parse(submit);
+        const { addOnKey, offerId } = z.object({ addOnKey: z.string().uuid(), offerId: z.string().min(1).max(120) }).parse(submit);
         const licences = count.parse(submit.addOnLicences);
-        await subscriptions.addAddOn(turnInfo(context).caller, { parentId: subscriptionId, offerId, licences, idempotencyKey: `addon:${addOnKey}` });
-        return turnInfo(context).t("sub.done.addOnAdded");
+        const result = await subscriptions.addAddOn(turnInfo(context).caller, { parentId: subscriptionId, offer: offerId, licences, idempotencyKey: `addon:${addOnKey}` });
+        return turnInfo(context).t(result.provisioning ? "sub.done.addOnProvisioning" : "sub.done.addOnAdded");
       }),
     },
     {
