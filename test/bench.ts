@@ -14,7 +14,7 @@ import { startApp, type App } from "../bot/app.js";
 import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
-import { validAccount } from "./helpers/fixtures.js";
+import { validAccount, validAttestation } from "./helpers/fixtures.js";
 import { emptyDatabase } from "./helpers/testDatabase.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -65,7 +65,7 @@ function flowIdOf(replies: { body: Record<string, unknown> }[]): string {
   return match[1];
 }
 
-/** One conversation through add-customer and new-subscription: 7 turns. */
+/** One conversation through add-customer and new-subscription: 10 turns. */
 async function walkOurs(port: number, n: number, latencies: number[]) {
   const conversation = `a:bench-${n}-${Math.random().toString(36).slice(2)}`;
   const user = `aad-bench-${n % 200}`;
@@ -75,20 +75,23 @@ async function walkOurs(port: number, n: number, latencies: number[]) {
   record(result);
   const flowId = flowIdOf(result.replies);
   record(await turn(port, conversation, user, { value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: domain }) } }));
-  record(await turn(port, conversation, user, { value: { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "5" } }));
+  record(await turn(port, conversation, user, { value: { verb: "customer.agreement.next", flowId, ...validAttestation() } }));
+  record(await turn(port, conversation, user, { value: { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" } }));
+  record(await turn(port, conversation, user, { value: { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "5" } }));
   result = await turn(port, conversation, user, { value: { verb: "customer.review.submit", flowId } });
   record(result);
   const customerId = JSON.stringify(result.replies.map((reply) => reply.body)).match(/"customerId":"([0-9a-f-]{36})"/)![1];
   result = await turn(port, conversation, user, { value: { verb: "subscription.new", customerId } });
   record(result);
   const orderFlow = flowIdOf(result.replies);
-  record(await turn(port, conversation, user, { value: { verb: "order.catalog.next", flowId: orderFlow, "qty_exchange-online-plan-1": "3" } }));
+  record(await turn(port, conversation, user, { value: { verb: "order.term.next", flowId: orderFlow, termCycle: "P1Y/monthly" } }));
+  record(await turn(port, conversation, user, { value: { verb: "order.catalog.next", flowId: orderFlow, "qty_CFQ7TTC0LH16:0001": "3" } }));
   record(await turn(port, conversation, user, { value: { verb: "order.review.submit", flowId: orderFlow } }));
 }
 
 async function walkFloor(port: number, n: number, latencies: number[]) {
   const conversation = `a:floor-${n}-${Math.random().toString(36).slice(2)}`;
-  for (let i = 0; i < 7; i++) latencies.push((await turn(port, conversation, `aad-floor-${n}`, { text: `hello ${i}` })).ms);
+  for (let i = 0; i < 10; i++) latencies.push((await turn(port, conversation, `aad-floor-${n}`, { text: `hello ${i}` })).ms);
 }
 
 async function measure(concurrency: number, conversations: number, walk: (n: number, latencies: number[]) => Promise<void>) {

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { expandCard, templateNames } from "../bot/cards/render.js";
-import { cardSamples } from "../bot/cards/samples.js";
+import { cardSamples, sampleNames, templateOfSample } from "../bot/cards/samples.js";
 import { translator } from "../src/i18n/index.js";
 
 const require = createRequire(import.meta.url);
@@ -24,8 +24,8 @@ describe("card templates", () => {
     expect(templateNames().filter((name) => !cardSamples[name])).toEqual([]);
   });
 
-  it.each(templateNames().flatMap((name) => [[name, "en"] as const, [name, "fr"] as const]))("%s renders in %s as a valid Adaptive Card 1.5", (name, locale) => {
-    const card = expandCard(name, cardSamples[name](translator(locale)));
+  it.each(sampleNames().flatMap((name) => [[name, "en"] as const, [name, "fr"] as const]))("%s renders in %s as a valid Adaptive Card 1.5", (name, locale) => {
+    const card = expandCard(templateOfSample(name), cardSamples[name](translator(locale)));
     const json = JSON.stringify(card);
     expect(json).not.toContain("${");
     expect(card).toMatchObject({ type: "AdaptiveCard", version: "1.5" });

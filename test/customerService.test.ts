@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testSecrets } from "./helpers/harness.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
+import { testServices } from "./helpers/harness.js";
 import { validateAccount } from "../src/customers/customerSchema.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { DomainTaken, InvalidInput, NotAllowed } from "../src/errors.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { verifyPassword } from "../src/security/password.js";
-import { everyStoredValue, makeCaller, validAccount } from "./helpers/fixtures.js";
+import { everyStoredValue, makeCaller, validAccount, validAttestation } from "./helpers/fixtures.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 describe("account validation (Partner Center limits)", () => {
@@ -50,21 +49,23 @@ describe("account validation (Partner Center limits)", () => {
   });
 });
 
-describe(`customer service (${providerUnderTest})`, () => {
+describe(`customer service, through the embedded Partner Center (${providerUnderTest})`, () => {
   let database: TestDatabase;
+  let services: ReturnType<typeof testServices>;
   let service: CustomerService;
   let admin: Caller;
   let agent: Caller;
   let otherProvider: Caller;
   let reseller: Caller;
   let n = 0;
-  const key = () => `key-${++n}`;
+  const key = () => `key-${++n}-${crypto.randomUUID()}`;
+  const create = (caller: Caller, account: Record<string, string>, extra: { resellerOrgId?: string; creationKey?: string } = {}) => service.create(caller, { account: validAccount(account), creationKey: extra.creationKey ?? key(), resellerOrgId: extra.resellerOrgId });
 
   // Each test has its own database: the same organisations and users, and no customer yet.
   beforeEach(async () => {
     database = await createTestDatabase();
-    await seedCatalog(database.db);
-    service = new CustomerService(database.db, { secrets: testSecrets() });
+    services = testServices(database.db);
+    service = services.customers;
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-1", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-1" });
     otherProvider = await makeCaller(database.db, { kind: "provider", tenantId: "prov-2" });
@@ -72,102 +73,84 @@ describe(`customer service (${providerUnderTest})`, () => {
   });
   afterEach(() => database.drop());
 
-  it("creates the customer and its subscriptions in one go, with a one-time password stored only as a hash", async () => {
-    const result = await service.create(agent, {
-      account: validAccount({ domainPrefix: "fabrikamone" }),
-      billingCycle: "annual",
-      lines: [
-        { offerId: "m365-business-standard", licences: 12 },
-        { offerId: "o365-e3-trial", licences: 5 },
-      ],
-      creationKey: key(),
-    });
+  it("creates the customer in Partner Center, which generates the admin account and a temporary password shown once; the bot keeps it only sealed", async () => {
+    const result = await create(agent, { domainPrefix: "fabrikamone" });
     if (!result.created) throw new Error("expected a creation");
     expect(result.adminAccount).toBe("admin@fabrikamone.onmicrosoft.com");
     expect(result.temporaryPassword).toMatch(/^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)(?=.*[!@#$%&*?]).{16}$/);
-    const stored = await database.db.customer.findUniqueOrThrow({ where: { id: result.customer.id }, include: { subscriptions: true } });
-    expect(await verifyPassword(result.temporaryPassword, stored.adminPasswordHash)).toBe(true);
+    const inPartnerCenter = await database.db.pcCustomer.findUniqueOrThrow({ where: { id: result.customer.pcCustomerId } });
+    expect(inPartnerCenter).toMatchObject({ domain: "fabrikamone.onmicrosoft.com", companyName: "Fabrikam Ltd", adminUserName: "admin@fabrikamone.onmicrosoft.com" });
+    expect(JSON.parse(inPartnerCenter.billingProfile)).toMatchObject({ email: "ana@fabrikam.com", culture: "en-US", defaultAddress: { country: "US", postalCode: "98052", state: "WA" } });
+    expect(await verifyPassword(result.temporaryPassword, inPartnerCenter.adminPasswordHash)).toBe(true);
     expect(await everyStoredValue(database.db, database.provider)).not.toContain(result.temporaryPassword);
-    expect(stored.subscriptions.map((s) => [s.offerId, s.licences, s.status, s.billingCycle]).sort()).toEqual([
-      ["m365-business-standard", 12, "active", "annual"],
-      ["o365-e3-trial", 5, "active", "annual"],
-    ]);
-    const trial = stored.subscriptions.find((s) => s.offerId === "o365-e3-trial")!;
-    expect(trial.autoRenew).toBe(false);
-    expect(trial.trialEndsAt!.getTime() - stored.openedAt.getTime()).toBe(30 * 86_400_000);
-    expect(stored.firstBillingAt?.getTime()).toBe(stored.openedAt.getTime());
-    const audit = await database.db.auditEntry.findMany({ where: { customerId: stored.id } });
-    expect(audit.map((entry) => entry.action).sort()).toEqual(["customer.created", "subscription.created", "subscription.created"]);
-    expect(audit.every((entry) => entry.actorUserId === agent.userId)).toBe(true);
+    const audit = await database.db.auditEntry.findMany({ where: { customerId: result.customer.id } });
+    expect(audit.map((entry) => [entry.action, entry.actorUserId])).toEqual([["customer.created", agent.userId]]);
   });
 
-  it("a customer with only a trial has no billing period yet", async () => {
-    const result = await service.create(admin, { account: validAccount({ domainPrefix: "trialonly" }), billingCycle: "monthly", lines: [{ offerId: "o365-e3-trial", licences: 1 }], creationKey: key() });
-    expect((await database.db.customer.findUniqueOrThrow({ where: { id: result.customer.id } })).firstBillingAt).toBeNull();
-  });
-
-  it("the same creation key twice creates one customer", async () => {
-    const command = { account: validAccount({ domainPrefix: "twice" }), billingCycle: "monthly" as const, lines: [{ offerId: "o365-e1", licences: 3 }], creationKey: key() };
-    const first = await service.create(admin, command);
-    const second = await service.create(admin, command);
+  it("the same creation key twice creates one customer in Partner Center (the same request id), and gives its creator the password again", async () => {
+    const creationKey = key();
+    const first = await create(admin, { domainPrefix: "twice" }, { creationKey });
+    const second = await create(admin, { domainPrefix: "twice" }, { creationKey });
     expect(first.created).toBe(true);
-    // The creator asking again gets the temporary password again (it is kept until they press Done).
     expect(second).toEqual({ created: false, customer: expect.objectContaining({ id: first.customer.id }), temporaryPassword: first.created ? first.temporaryPassword : "" });
     expect(await database.db.customer.count({ where: { domainPrefix: "twice" } })).toBe(1);
-    expect(await database.db.subscription.count({ where: { customerId: first.customer.id } })).toBe(1);
+    expect(await database.db.pcCustomer.count({ where: { domain: "twice.onmicrosoft.com" } })).toBe(1);
+    expect(await database.db.pcRequest.count({ where: { operation: "createCustomer" } })).toBe(1);
+  });
+
+  it("a crash after Partner Center created the customer and before the bot recorded it: the same submit again finds the same customer and password", async () => {
+    const creationKey = key();
+    const first = await create(admin, { domainPrefix: "crashed" }, { creationKey });
+    if (!first.created) throw new Error("expected a creation");
+    // As if the bot's transaction never committed: only Partner Center's side remains.
+    await database.db.customerCredential.deleteMany({});
+    await database.db.auditEntry.deleteMany({});
+    await database.db.customer.deleteMany({});
+    const again = await create(admin, { domainPrefix: "crashed" }, { creationKey });
+    expect(again).toMatchObject({ created: true, temporaryPassword: first.temporaryPassword, customer: { pcCustomerId: first.customer.pcCustomerId } });
+    expect(await database.db.pcCustomer.count()).toBe(1);
   });
 
   it("the same creation key submitted twice at once creates one customer", async () => {
-    const command = { account: validAccount({ domainPrefix: "racekey" }), billingCycle: "monthly" as const, lines: [{ offerId: "o365-e1", licences: 3 }], creationKey: key() };
-    const results = await Promise.all([service.create(admin, command), service.create(admin, command)]);
+    const creationKey = key();
+    const results = await Promise.all([create(admin, { domainPrefix: "racekey" }, { creationKey }), create(admin, { domainPrefix: "racekey" }, { creationKey })]);
     expect(results.filter((result) => result.created)).toHaveLength(1);
     expect(await database.db.customer.count({ where: { domainPrefix: "racekey" } })).toBe(1);
-    expect(await database.db.subscription.count({ where: { customer: { domainPrefix: "racekey" } } })).toBe(1);
+    expect(await database.db.pcCustomer.count()).toBe(1);
   });
 
-  it("a domain that is taken is refused, and reported as unavailable beforehand", async () => {
-    await service.create(admin, { account: validAccount({ domainPrefix: "taken" }), billingCycle: "monthly", lines: [], creationKey: key() });
+  it("a domain taken here or in Partner Center is refused, and reported as unavailable beforehand", async () => {
+    await create(admin, { domainPrefix: "taken" });
     expect(await service.isDomainAvailable("TAKEN")).toBe(false);
     expect(await service.checkAccount(validAccount({ domainPrefix: "taken" }))).toEqual({ ok: false, issues: [expect.objectContaining({ field: "domainPrefix", code: "domainTaken" })] });
-    await expect(service.create(admin, { account: validAccount({ domainPrefix: "taken" }), billingCycle: "monthly", lines: [], creationKey: key() })).rejects.toBeInstanceOf(DomainTaken);
+    await expect(create(admin, { domainPrefix: "taken" })).rejects.toBeInstanceOf(DomainTaken);
+    // Taken in Partner Center by a customer the bot never made.
+    await services.pc.createCustomer({ companyProfile: { domain: "elsewhere.onmicrosoft.com" }, billingProfile: { email: "x@example.com", culture: "en-US", language: "en", companyName: "Elsewhere", defaultAddress: { addressLine1: "1 Main St", city: "Redmond", state: "WA", postalCode: "98052", country: "US" } } }, crypto.randomUUID());
+    expect(await service.isDomainAvailable("elsewhere")).toBe(false);
+    await expect(create(admin, { domainPrefix: "elsewhere" })).rejects.toBeInstanceOf(DomainTaken);
   });
 
   it("of two concurrent creations of the same domain, exactly one wins; the other is told the domain is taken", async () => {
-    const create = () => service.create(admin, { account: validAccount({ domainPrefix: "samedomain" }), billingCycle: "monthly", lines: [{ offerId: "o365-e1", licences: 1 }], creationKey: key() });
-    const results = await Promise.allSettled([create(), create()]);
+    const results = await Promise.allSettled([create(admin, { domainPrefix: "samedomain" }), create(admin, { domainPrefix: "samedomain" })]);
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((result) => result.status === "rejected") as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(DomainTaken);
     expect(await database.db.customer.count({ where: { domainPrefix: "samedomain" } })).toBe(1);
-    expect(await database.db.subscription.count({ where: { customer: { domainPrefix: "samedomain" } } })).toBe(1);
+    expect(await database.db.pcCustomer.count()).toBe(1);
   });
 
-  it.each([
-    ["an offer of another segment", "education", "monthly", "o365-e3", 5, "notAvailable"],
-    ["an offer not sold annually", "commercial", "annual", "azure-plan", 1, "notAvailable"],
-    ["an add-on without its parent", "commercial", "monthly", "o365-extra-file-storage", 10, "notAvailable"],
-    ["too many licences", "commercial", "monthly", "m365-business-basic", 301, "outOfRange"],
-    ["zero licences", "commercial", "monthly", "m365-business-basic", 0, "outOfRange"],
-    ["an unknown offer", "commercial", "monthly", "no-such-offer", 1, "notAvailable"],
-  ])("refuses %s and creates nothing", async (_label, segment, billingCycle, offerId, licences, code) => {
-    const before = await database.db.customer.count();
-    const domainPrefix = `lines${++n}`;
-    const error = await service
-      .create(admin, { account: validAccount({ segment, domainPrefix }), billingCycle: billingCycle as "monthly", lines: [{ offerId, licences }], creationKey: key() })
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(InvalidInput);
-    expect((error as InvalidInput).issues).toEqual([expect.objectContaining({ field: offerId, code })]);
-    expect(await database.db.customer.count()).toBe(before);
+  it("checks the address as Partner Center validates it: a postal code that is not one of the country's is refused", async () => {
+    expect(await service.checkAccount(validAccount({ domainPrefix: "addr", postalCode: "ABCDE" }))).toEqual({ ok: false, issues: [expect.objectContaining({ field: "postalCode", code: "invalid" })] });
+    expect(await service.checkAccount(validAccount({ domainPrefix: "addr", country: "FR", postalCode: "75007", culture: "fr-FR" }))).toMatchObject({ ok: true });
   });
 
   it("resellers cannot create customers", async () => {
-    await expect(service.create(reseller, { account: validAccount({ domainPrefix: "byreseller" }), billingCycle: "monthly", lines: [], creationKey: key() })).rejects.toBeInstanceOf(NotAllowed);
+    await expect(create(reseller, { domainPrefix: "byreseller" })).rejects.toBeInstanceOf(NotAllowed);
+    expect(await database.db.pcCustomer.count()).toBe(0);
   });
 
   it("lists and searches customers by name or domain, case and accents aside, in pages", async () => {
-    for (let i = 0; i < 10; i++) {
-      await service.create(admin, { account: validAccount({ companyName: `Société Générale ${i}`, domainPrefix: `sgen${i}` }), billingCycle: "monthly", lines: [], creationKey: key() });
-    }
+    for (let i = 0; i < 10; i++) await create(admin, { companyName: `Société Générale ${i}`, domainPrefix: `sgen${i}` });
     const page1 = await service.list(agent, { text: "SOCIETE gen" });
     expect(page1.total).toBe(10);
     expect(page1.items).toHaveLength(8);
@@ -179,7 +162,7 @@ describe(`customer service (${providerUnderTest})`, () => {
   });
 
   it("another provider, or a reseller without delegation, sees none of them and cannot open one", async () => {
-    await service.create(admin, { account: validAccount({ domainPrefix: "notyours" }), billingCycle: "monthly", lines: [], creationKey: key() });
+    await create(admin, { domainPrefix: "notyours" });
     const [any] = (await service.list(admin, {})).items;
     expect((await service.list(otherProvider, {})).total).toBe(0);
     expect((await service.list(reseller, {})).total).toBe(0);
@@ -187,12 +170,49 @@ describe(`customer service (${providerUnderTest})`, () => {
     await expect(service.get(reseller, any.id)).rejects.toBeInstanceOf(NotAllowed);
   });
 
-  it("a reseller sees the customers delegated to it, and only those", async () => {
-    const created = await service.create(admin, { account: validAccount({ companyName: "Delegated Co", domainPrefix: "delegated" }), billingCycle: "monthly", lines: [], resellerOrgId: reseller.organisation.id, creationKey: key() });
+  it("a reseller sees the customers delegated to it, and only those; Partner Center has the customer associated with it", async () => {
+    const created = await create(admin, { companyName: "Delegated Co", domainPrefix: "delegated" }, { resellerOrgId: reseller.organisation.id });
     const list = await service.list(reseller, {});
     expect(list.items.map((item) => item.id)).toEqual([created.customer.id]);
     expect(list.items[0].resellerName).toBe("Northwind");
     expect((await service.get(reseller, created.customer.id)).companyName).toBe("Delegated Co");
     expect((await service.list(admin, { resellerOrgId: reseller.organisation.id })).total).toBe(1);
+    expect((await database.db.pcCustomer.findUniqueOrThrow({ where: { id: created.customer.pcCustomerId } })).associatedPartnerId).toBe("res-1");
+  });
+
+  it.each([
+    ["the box unticked", { accepted: "false" }, "accepted", "required"],
+    ["a date in the future", { dateAgreed: "2099-01-01" }, "dateAgreed", "future"],
+    ["no date", { dateAgreed: "" }, "dateAgreed", "required"],
+    ["a bad email", { email: "ana-at-fabrikam" }, "email", "invalidEmail"],
+    ["no last name", { lastName: " " }, "lastName", "required"],
+  ])("refuses an attestation with %s, and records nothing", async (_label, overrides, field, code) => {
+    const created = await create(admin, { domainPrefix: `att${++n}` });
+    const error = await service.attest(admin, { customerId: created.customer.id, attestation: validAttestation(overrides), key: key() }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInput);
+    expect((error as InvalidInput).issues).toEqual([expect.objectContaining({ field, code })]);
+    expect(await database.db.pcAgreement.count()).toBe(0);
+    expect(await service.hasAttested(admin, created.customer.id)).toBe(false);
+  });
+
+  it("attests the Microsoft Customer Agreement in Partner Center (primary contact, date), once per key, and audits it", async () => {
+    const created = await create(admin, { domainPrefix: "attested" });
+    expect(await service.hasAttested(admin, created.customer.id)).toBe(false);
+    await expect(service.requireAttestation(admin, created.customer.id)).rejects.toMatchObject({ code: 13605, reason: "agreementRequired" });
+    const attestationKey = key();
+    await service.attest(admin, { customerId: created.customer.id, attestation: validAttestation(), key: attestationKey });
+    await service.attest(admin, { customerId: created.customer.id, attestation: validAttestation(), key: attestationKey });
+    const agreements = await services.pc.listAgreements(created.customer.pcCustomerId);
+    expect(agreements).toEqual([{ templateId: await services.pc.customerAgreementTemplateId(), type: "MicrosoftCustomerAgreement", dateAgreed: "2026-11-01T00:00:00Z", primaryContact: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com" } }]);
+    expect((await service.get(admin, created.customer.id)).mcaAttestedAt?.toISOString()).toBe("2026-11-01T00:00:00.000Z");
+    expect(await database.db.auditEntry.count({ where: { action: "customer.agreementAttested" } })).toBe(1);
+    await expect(service.requireAttestation(admin, created.customer.id)).resolves.toBeUndefined();
+  });
+
+  it("an attestation made in Partner Center's portal counts, and is remembered", async () => {
+    const created = await create(admin, { domainPrefix: "portal" });
+    await services.pc.createAgreement(created.customer.pcCustomerId, { templateId: await services.pc.customerAgreementTemplateId(), type: "MicrosoftCustomerAgreement", dateAgreed: "2026-10-01T00:00:00Z", primaryContact: { firstName: "Lee", lastName: "Gu", email: "lee@fabrikam.com" } }, crypto.randomUUID());
+    expect(await service.hasAttested(admin, created.customer.id)).toBe(true);
+    expect((await database.db.customer.findUniqueOrThrow({ where: { id: created.customer.id } })).mcaAttestedAt?.toISOString()).toBe("2026-10-01T00:00:00.000Z");
   });
 });

@@ -9,13 +9,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorSender } from "../bot/reminders/connectorSender.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import { LocalSendBudget } from "../bot/teams/sendBudget.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import { NO_CONVERSATION, ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { actionData, cardOf, Conversation, texts, type TeamsUser } from "./helpers/conversation.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
-import { callerOf, PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
+import { callerOf, PROVIDER_TENANT, validAccount, newCustomer, OFFERS } from "./helpers/fixtures.js";
 import { testBot, testConfig, testServices } from "./helpers/harness.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -39,7 +38,6 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
   // Each test: its own database, the catalog, Alex (the provider's admin) and Megan (an agent).
   beforeEach(async () => {
     database = await createTestDatabase();
-    await seedCatalog(database.db);
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
     await chat(alex).say("hello");
     await chat(megan).say("hello");
@@ -49,9 +47,9 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
   const chat = (user: TeamsUser, notifier = new RecordingNotifier()) => new Conversation(testBot(config, database, log.logger, { notifier }), user);
   const press = (c: Conversation, data: Record<string, unknown>, replyToId = "card") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
   const services = () => testServices(database.db);
-  /** A customer of the provider, created by Alex, with these subscriptions. */
-  const customer = async (domainPrefix: string, lines: { offerId: string; licences: number }[], overrides: Record<string, string> = {}) => {
-    const created = await services().customers.create(await callerOf(database.db, "aad-alex"), { account: validAccount({ domainPrefix, ...overrides }), billingCycle: "monthly", lines, creationKey: crypto.randomUUID() });
+  /** A customer of the provider, created by Alex (agreement attested), with these subscriptions (productId:skuId → licences). */
+  const customer = async (domainPrefix: string, quantities: Record<string, number>, overrides: Record<string, string> = {}, term: "P1M" | "P1Y" = "P1Y") => {
+    const created = await newCustomer(services(), await callerOf(database.db, "aad-alex"), { account: { domainPrefix, ...overrides }, quantities, term });
     return created.customer;
   };
   /** Rita's organisation, an active indirect reseller of the provider (she accepted the invitation). */
@@ -62,7 +60,7 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
   };
 
   it("item 2: muting reminders does not invalidate an open card: the other person's Reactivate still works", async () => {
-    const { id } = await customer("mutesafe", [{ offerId: "o365-e3", licences: 25 }]);
+    const { id } = await customer("mutesafe", { [OFFERS.e1Legacy]: 25 });
     const { subscriptions } = services();
     const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId: id } });
     await subscriptions.suspend(await callerOf(database.db, "aad-megan"), { subscriptionId: sub.id, reason: "nonPayment", version: sub.version });
@@ -77,7 +75,7 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
       const suspended = await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
       const at = new Date(suspended.deletionAt!.getTime() - 7 * DAY + 1000);
       const channel = new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(), () => at);
-      await new ReminderScheduler(database.db, channel, log.logger, { clock: () => at }).sweep();
+      await new ReminderScheduler(database.db, channel, log.logger, { clock: () => at }, services().sync).sweep();
       const cardFor = (who: string) => connector.received.find((request) => request.path.includes(encodeURIComponent(`a:rem-${who}`)))!.body.attachments![0].content;
       const meganCard = cardFor("aad-megan");
       const alexCard = cardFor("aad-alex");
@@ -118,55 +116,59 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
   });
 
   it("item 5: history reads as sentences in the user's language, with names and local dates; no-op changes are not recorded", async () => {
-    const { id } = await customer("historic", [{ offerId: "o365-e3", licences: 25 }]);
+    const { id } = await customer("historic", { [OFFERS.e3]: 25 });
     const north = await reseller();
     const alexCaller = await callerOf(database.db, "aad-alex");
     const { subscriptions } = services();
     let sub = await database.db.subscription.findFirstOrThrow({ where: { customerId: id } });
     await subscriptions.assignResellers(alexCaller, { subscriptionId: sub.id, resellerOfRecordId: north.resellerOrgId, supportContactId: null, version: sub.version });
     sub = await database.db.subscription.findFirstOrThrow({ where: { customerId: id } });
-    await expect(subscriptions.changeLicences(alexCaller, { subscriptionId: sub.id, licences: 25, version: sub.version })).rejects.toThrow();
+    await expect(subscriptions.changeQuantity(alexCaller, { subscriptionId: sub.id, licences: 25, version: sub.version })).rejects.toThrow();
     await subscriptions.suspend(alexCaller, { subscriptionId: sub.id, reason: "nonPayment", version: sub.version });
     expect(await database.db.auditEntry.count({ where: { subscriptionId: sub.id, action: "subscription.licencesChanged" } })).toBe(0);
 
     const paris = await chat({ ...alex, locale: "fr-FR" }).send({ type: "message", text: "historique de historic", localTimezone: "Europe/Paris" } as Partial<Activity>);
     const card = json(cardOf(paris));
-    expect(card).toContain("Alex Wilber a suspendu Office 365 E3 (non-paiement) ; ses données seraient supprimées le");
+    expect(card).toContain("Alex Wilber a suspendu Office 365 E3 (non-paiement) ; le renouvellement automatique a été désactivé.");
     expect(card).toContain("Alex Wilber a désigné Northwind Traders comme revendeur officiel et personne comme contact de support de Office 365 E3.");
-    expect(card).toContain("Alex Wilber a commandé Office 365 E3 : 25 licences, facturation mensuelle.");
+    expect(card).toContain("Alex Wilber a commandé Office 365 E3 : 25 licences, 1 an, facturation mensuelle.");
+    expect(card).toContain("Alex Wilber a attesté le Contrat client Microsoft, accepté par Ana Bowman le 2026-11-01.");
     expect(card).toMatch(/UTC\+1|CET|HNEC/);
     for (const internal of ["resellerOfRecordId", "nonPayment", north.resellerOrgId, "T00:", "→", "licences: 25"]) expect(card).not.toContain(internal);
   });
 
   it("item 6: a licence count above the offer's maximum on the order card is refused with the range, not capped", async () => {
-    const { id } = await customer("ordercap", []);
+    const { id } = await customer("ordercap", {});
     const c = chat(alex);
-    const catalog = cardOf(await press(c, { verb: "subscription.new", customerId: id }));
+    const term = cardOf(await press(c, { verb: "subscription.new", customerId: id }));
+    const flowId = actionData(term, "order.term.next").flowId;
+    const catalog = cardOf(await press(c, { verb: "order.term.next", flowId, termCycle: "P1M/monthly" }));
     expect(json(catalog)).not.toMatch(/"id":"qty_[^"]+"[^}]*"max"/);
-    const flowId = actionData(catalog, "order.catalog.next").flowId;
-    const refused = cardOf(await press(c, { verb: "order.catalog.next", flowId, "qty_m365-business-basic": "500" }));
+    const refused = cardOf(await press(c, { verb: "order.catalog.next", flowId, [`qty_${OFFERS.businessBasic}`]: "500" }));
     expect(json(refused)).toContain("Enter a number of licences from 1 to 300.");
     expect(await database.db.subscription.count({ where: { customerId: id } })).toBe(0);
   });
 
   it("item 7: a 30-day trial gets no reminder at once; its reminder says it plainly and offers to buy the full subscription", async () => {
     const created = new Date();
-    const { id } = await customer("trialco", [{ offerId: "m365-business-premium-trial", licences: 5 }]);
+    const { id } = await customer("trialco", { [OFFERS.businessPremiumTrial]: 5 });
     const trial = await database.db.subscription.findFirstOrThrow({ where: { customerId: id } });
     const connector = await new FakeConnector().start();
     try {
       const refs = new ConversationRefStore(database.db);
       const alexUser = await database.db.user.findFirstOrThrow({ where: { aadObjectId: "aad-alex" } });
       await refs.remember(alexUser.id, "a:trial", { channelId: "msteams", serviceUrl: connector.url, conversation: { id: "a:trial", conversationType: "personal" }, bot: { id: "28:bot" }, user: { id: "29:aad-alex" } });
-      const sweep = (at: Date) => new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(), () => at), log.logger, { clock: () => at }).sweep();
+      const sweep = (at: Date) => new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(), () => at), log.logger, { clock: () => at }, services().sync).sweep();
       expect(await sweep(new Date(created.getTime() + 60_000))).toMatchObject({ recorded: 0, sent: 0 });
       await sweep(new Date(trial.trialEndsAt!.getTime() - 7 * DAY + 60_000));
       const card = connector.received.find((request) => request.body.attachments)!.body.attachments![0].content;
       expect(json(card)).toContain("Trial ends in 7 days: Microsoft 365 Business Premium Trial");
       expect(json(card)).not.toMatch(/Trial trial/i);
       const buy = actionData(card, "subscription.new");
-      const order = cardOf(await press(chat(alex), buy));
-      expect(json(order)).toMatch(/"id":"qty_m365-business-premium"[^}]*"value":5/);
+      const alexChat = chat(alex);
+      const term = cardOf(await press(alexChat, buy));
+      const order = cardOf(await press(alexChat, { verb: "order.term.next", flowId: actionData(term, "order.term.next").flowId, termCycle: "P1Y/monthly" }));
+      expect(json(order)).toMatch(new RegExp(`"id":"qty_${OFFERS.businessPremium}"[^}]*"value":5`));
     } finally {
       await connector.stop();
     }
@@ -182,10 +184,10 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
     expect(await new ConversationRefStore(database.db).activeFor(ritaUser.id)).toHaveLength(1);
 
     // A reminder recorded before she could be reached failed; it goes out again once she can.
-    const { id } = await customer("laterreach", [{ offerId: "o365-e1", licences: 2 }]);
+    const { id } = await customer("laterreach", { [OFFERS.e1]: 2 });
     const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId: id } });
     await database.db.conversationRef.updateMany({ where: { userId: ritaUser.id }, data: { active: false } });
-    const failed = await database.db.reminder.create({ data: { subscriptionId: sub.id, kind: "termEnd", eventAt: new Date(Date.now() + 7 * DAY), leadDays: 7, recipientUserId: ritaUser.id, status: "failed", lastError: NO_CONVERSATION, nextAttemptAt: new Date() } });
+    const failed = await database.db.reminder.create({ data: { subscriptionId: sub.id, kind: "renewalAhead", eventAt: new Date(Date.now() + 7 * DAY), leadDays: 7, recipientUserId: ritaUser.id, status: "failed", lastError: NO_CONVERSATION, nextAttemptAt: new Date() } });
     await ritaChat.say("aide");
     expect(await database.db.reminder.findUniqueOrThrow({ where: { id: failed.id } })).toMatchObject({ status: "pending", lastError: null });
   });
@@ -207,7 +209,7 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
 
   it("item 10: the customer card opens its Azure portal; an Azure plan explains access control; an existing customer can be delegated to a reseller", async () => {
     const north = await reseller();
-    const { id } = await customer("azureco", [{ offerId: "azure-plan", licences: 1 }]);
+    const { id } = await customer("azureco", { [OFFERS.azurePlan]: 1 }, {}, "P1M");
     const c = chat({ ...alex, locale: "fr-FR" });
     const details = cardOf(await press(c, { verb: "customer.open", customerId: id }));
     expect(json(details)).toContain('"title":"Portail de gestion Microsoft Azure","url":"https://portal.azure.com/#@azureco.onmicrosoft.com"');
@@ -240,8 +242,8 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
 
   it("item 11: the customer list finds a full domain, filters by reseller visibly across a search, and a customer card has History", async () => {
     const north = await reseller();
-    await customer("contoso", []);
-    const partnered = await customer("northclient", [], { companyName: "North Client" });
+    await customer("contoso", {});
+    const partnered = await customer("northclient", {}, { companyName: "North Client" });
     await services().customers.setReseller(await callerOf(database.db, "aad-alex"), { customerId: partnered.id, resellerOrgId: north.resellerOrgId });
     const c = chat(alex);
     const found = cardOf(await c.say("customer contoso.onmicrosoft.com"));
@@ -277,8 +279,8 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
   });
 
   it("item 12: French in Partner Center's words, offer descriptions translated, plurals right in both languages", async () => {
-    const { id } = await customer("plurals", [{ offerId: "o365-e1", licences: 1 }]);
-    await customer("plurals2", [{ offerId: "o365-e1", licences: 1 }, { offerId: "exchange-online-plan-1", licences: 2 }]);
+    const { id } = await customer("plurals", { [OFFERS.e1]: 1 });
+    await customer("plurals2", { [OFFERS.e1]: 1, [OFFERS.exchange1]: 2 });
     const french = chat({ ...alex, locale: "fr-FR" });
     const list = json(cardOf(await french.say("clients plurals")));
     expect(list).toContain("plurals.onmicrosoft.com · 1 abonnement");
@@ -288,7 +290,9 @@ describe(`the seeds' Partner Center pages in Teams (${providerUnderTest})`, () =
     expect(english).toContain("plurals2.onmicrosoft.com · 2 subscriptions");
     const details = json(cardOf(await press(french, { verb: "customer.open", customerId: id })));
     expect(details).toContain("Office 365 E1 · 1 licence · Actif");
-    const catalog = json(cardOf(await press(french, { verb: "subscription.new", customerId: id })));
+    const term = cardOf(await press(french, { verb: "subscription.new", customerId: id }));
+    expect(json(term)).toContain("1 an, facturation mensuelle");
+    const catalog = json(cardOf(await press(french, { verb: "order.term.next", flowId: actionData(term, "order.term.next").flowId, termCycle: "P1Y/monthly" })));
     expect(catalog).toContain("Versions web des applications Office, Teams, Exchange et SharePoint pour les entreprises.");
     expect(catalog).toContain('"text":"Essai"');
   });

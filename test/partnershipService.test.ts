@@ -1,12 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testSecrets } from "./helpers/harness.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
-import { CustomerService } from "../src/customers/customerService.js";
+import { testServices } from "./helpers/harness.js";
 import { InvalidInput, NotAllowed } from "../src/errors.js";
 import { IdentityService, type Caller } from "../src/identity/identityService.js";
 import { hashCode, InvitationRefused, PartnershipService } from "../src/resellers/partnershipService.js";
-import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
-import { everyStoredValue, makeCaller, validAccount } from "./helpers/fixtures.js";
+import { everyStoredValue, makeCaller, newCustomer, OFFERS, order, validAccount } from "./helpers/fixtures.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
@@ -24,7 +21,6 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
   beforeEach(async () => {
     clock = new Date("2026-11-01T00:00:00Z");
     database = await createTestDatabase();
-    await seedCatalog(database.db);
     service = new PartnershipService(database.db, { now: () => clock });
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-p", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-p" });
@@ -107,8 +103,7 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
   });
 
   describe("access matrix for customers and subscriptions", () => {
-    let customers: CustomerService;
-    let subscriptions: SubscriptionService;
+    let services: ReturnType<typeof testServices>;
     let northwindAdmin: Caller;
     let fabrikamReseller: Caller;
     let delegatedId: string;
@@ -116,17 +111,16 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
 
     beforeEach(async () => {
       await northwind();
-      customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
-      subscriptions = new SubscriptionService(database.db, customers, () => clock);
+      services = testServices(database.db, () => clock);
       const north = await database.db.organisation.findUniqueOrThrow({ where: { tenantId: "ten-north" } });
       const northUser = await database.db.user.findFirstOrThrow({ where: { orgId: north.id, role: "admin" } });
       northwindAdmin = { userId: northUser.id, tenantId: "ten-north", aadObjectId: northUser.aadObjectId, displayName: northUser.displayName, role: "admin", organisation: { id: north.id, kind: "reseller", name: north.name } };
       fabrikamReseller = await makeCaller(database.db, { kind: "reseller", tenantId: "ten-fab", name: "Fabrikam Partners", providerOrgId: admin.organisation.id });
-      delegatedId = (await customers.create(admin, { account: validAccount({ domainPrefix: "matrixdeleg" }), billingCycle: "monthly", lines: [{ offerId: "o365-e1", licences: 2 }], resellerOrgId: north.id, creationKey: "m1" })).customer.id;
-      directId = (await customers.create(agent, { account: validAccount({ domainPrefix: "matrixdirect" }), billingCycle: "monthly", lines: [{ offerId: "o365-e1", licences: 2 }], creationKey: "m2" })).customer.id;
+      delegatedId = (await newCustomer(services, admin, { account: { domainPrefix: "matrixdeleg" }, quantities: { [OFFERS.e1]: 2 }, resellerOrgId: north.id })).customerId;
+      directId = (await newCustomer(services, agent, { account: { domainPrefix: "matrixdirect" }, quantities: { [OFFERS.e1]: 2 } })).customerId;
     });
 
-    const subOf = (customerId: string) => database.db.subscription.findFirstOrThrow({ where: { customerId, offerId: "o365-e1" } });
+    const subOf = (customerId: string) => database.db.subscription.findFirstOrThrow({ where: { customerId, offerName: "Office 365 E1" } });
     type Who = "providerAdmin" | "providerAgent" | "rightReseller" | "otherReseller";
     const who = (name: Who) => ({ providerAdmin: admin, providerAgent: agent, rightReseller: northwindAdmin, otherReseller: fabrikamReseller })[name];
 
@@ -143,24 +137,26 @@ describe(`partnerships with indirect resellers (${providerUnderTest})`, () => {
       const caller = who(name);
       const customerId = which === "delegated" ? delegatedId : directId;
       const outcome = async (run: () => Promise<unknown>) => run().then(() => true, (error: unknown) => (error instanceof NotAllowed ? false : Promise.reject(error)));
+      const { customers, subscriptions } = services;
       expect(await outcome(() => customers.get(caller, customerId))).toBe(allowed);
       expect((await customers.list(caller, {})).items.some((item) => item.id === customerId)).toBe(allowed);
       let sub = await subOf(customerId);
-      expect(await outcome(() => subscriptions.changeLicences(caller, { subscriptionId: sub.id, licences: sub.licences + 1, version: sub.version }))).toBe(allowed);
+      expect(await outcome(() => subscriptions.changeQuantity(caller, { subscriptionId: sub.id, licences: sub.licences + 1, version: sub.version }))).toBe(allowed);
       sub = await subOf(customerId);
       expect(await outcome(() => subscriptions.suspend(caller, { subscriptionId: sub.id, reason: "customerRequest", version: sub.version }))).toBe(allowed);
       sub = await subOf(customerId);
       if (allowed) await subscriptions.reactivate(caller, { subscriptionId: sub.id, version: sub.version });
       expect(await outcome(() => subscriptions.history(caller, customerId))).toBe(allowed);
-      expect(await outcome(() => subscriptions.placeOrder(caller, { customerId, billingCycle: "monthly", lines: [{ offerId: "exchange-online-plan-1", licences: 1 }], idempotencyKey: `order-${name}-${which}` }))).toBe(allowed);
+      expect(await outcome(() => order(services, caller, customerId, { [OFFERS.exchange1]: 1 }, { key: `order-${name}-${which}` }))).toBe(allowed);
     });
 
     it("only the provider creates customers or names resellers on subscriptions; only active resellers can be named", async () => {
-      await expect(customers.create(northwindAdmin, { account: validAccount({ domainPrefix: "byres" }), billingCycle: "monthly", lines: [], creationKey: "m3" })).rejects.toBeInstanceOf(NotAllowed);
+      const { customers, subscriptions } = services;
+      await expect(customers.create(northwindAdmin, { account: validAccount({ domainPrefix: "byres" }), creationKey: "m3" })).rejects.toBeInstanceOf(NotAllowed);
       const sub = await subOf(delegatedId);
       await expect(subscriptions.assignResellers(northwindAdmin, { subscriptionId: sub.id, resellerOfRecordId: null, supportContactId: null, version: sub.version })).rejects.toBeInstanceOf(NotAllowed);
       const declinedOrg = await database.db.organisation.create({ data: { tenantId: "ten-never", kind: "reseller", name: "Never partnered" } });
-      await expect(customers.create(admin, { account: validAccount({ domainPrefix: "toinactive" }), billingCycle: "monthly", lines: [], resellerOrgId: declinedOrg.id, creationKey: "m4" })).rejects.toBeInstanceOf(InvalidInput);
+      await expect(customers.create(admin, { account: validAccount({ domainPrefix: "toinactive" }), resellerOrgId: declinedOrg.id, creationKey: "m4" })).rejects.toBeInstanceOf(InvalidInput);
       await expect(subscriptions.assignResellers(admin, { subscriptionId: sub.id, resellerOfRecordId: declinedOrg.id, supportContactId: null, version: sub.version })).rejects.toBeInstanceOf(InvalidInput);
     });
   });

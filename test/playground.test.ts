@@ -12,7 +12,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import { openDatabase } from "../src/db/database.js";
-import { validAccount } from "./helpers/fixtures.js";
+import { validAccount, validAttestation } from "./helpers/fixtures.js";
 import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
 
@@ -109,9 +109,12 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
     const account = await say("new customer");
     expect(text(account)).toContain("Add a new customer: Account info");
     const { flowId } = verbData(account, "customer.account.next");
-    const subscriptions = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "playgroundco", companyName: "Playground Co" }) });
+    const agreement = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "playgroundco", companyName: "Playground Co" }) });
+    expect(text(agreement)).toContain("Microsoft Customer Agreement: Playground Co");
+    const term = await press(agreement, { verb: "customer.agreement.next", flowId, ...validAttestation() });
+    const subscriptions = await press(term, { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" });
     expect(text(subscriptions)).toContain("Add a new customer: Subscriptions");
-    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_o365-e3": "12" });
+    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8R:0001": "12" });
     expect(text(review)).toContain("Office 365 E3: 12 licences");
     const created = await press(review, { verb: "customer.review.submit", flowId });
     expect(text(created)).toContain("admin@playgroundco.onmicrosoft.com");
@@ -125,10 +128,10 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
     const response = await fetch(`${base}/_conversation/v1/submit`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conversation: { id: conversationId }, from: { id: userId }, replyToId: sub.messageId, value: { ...verbData(sub, "subscription.suspend"), reason: "nonPayment" } }) });
     expect(response.status).toBe(200);
     const sentence = await waitFor(() => messages.slice(before).find((message) => message.text), "the bot's answer", 15_000);
-    expect(sentence.text).toMatch(/^Subscription suspended\. Its data will be deleted on /);
+    expect(sentence.text).toMatch(/^Subscription suspended\. The customer is still billed, and auto-renew is off: it ends on /);
     const replaced = await waitFor(() => updated.find((message) => message.messageId === sub.messageId), "the card replaced in place", 15_000);
     expect(text(replaced)).toContain("Status: Suspended (Non-payment)");
-    expect(text(replaced)).toContain("All data will be deleted on");
+    expect(text(replaced)).toContain("The customer is still billed while the subscription is suspended");
     expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
   });
 
@@ -143,17 +146,29 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
   it("issue 12: an add-on's Add button adds it, and a reminder's Reactivate still works after Mute", { timeout: 120_000 }, async () => {
     const account = await say("new customer");
     const { flowId } = verbData(account, "customer.account.next");
-    const subscriptions = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "addonco", companyName: "Add-on Co" }) });
-    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_o365-e3": "10" });
+    const agreement = await press(account, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "addonco", companyName: "Add-on Co" }) });
+    const term = await press(agreement, { verb: "customer.agreement.next", flowId, ...validAttestation() });
+    const subscriptions = await press(term, { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" });
+    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8R:0001": "10", "qty_91FD106F-4B2C-4938-95AC-F54F74E9A239:0001": "2" });
     await press(review, { verb: "customer.review.submit", flowId });
     const details = await say("customer addonco");
-    const sub = await press(details, verbData(details, "subscription.open"));
+    const ids = await (async () => {
+      const database = openDatabase(scratch.database);
+      try {
+        const rows = await database.db.subscription.findMany({ where: { customer: { domainPrefix: "addonco" } } });
+        return { e3: rows.find((row) => row.offerName === "Office 365 E3")!.id, legacy: rows.find((row) => row.offerName === "Office 365 E1 (legacy)")!.id };
+      } finally {
+        await database.close();
+      }
+    })();
+    const sub = await press(details, { verb: "subscription.open", subscriptionId: ids.e3 });
     const add = verbData(sub, "subscription.addon");
     const firstAddOn = /"id":"offerId"[^}]*"value":"([^"]+)"/.exec(text(sub))![1];
     expect((await nextText(submit(sub, { ...add, offerId: firstAddOn, addOnLicences: "2" }))).text).toBe("Add-on added.");
 
-    const opened = await press(details, verbData(details, "subscription.open"));
-    expect((await nextText(submit(opened, { ...verbData(opened, "subscription.suspend"), reason: "customerRequest" }))).text).toMatch(/^Subscription suspended/);
+    // A legacy offer, suspended: its data would be deleted after the retention period.
+    const opened = await press(details, { verb: "subscription.open", subscriptionId: ids.legacy });
+    expect((await nextText(submit(opened, { ...verbData(opened, "subscription.suspend"), reason: "customerRequest" }))).text).toMatch(/^Subscription suspended\. Its data will be deleted on /);
     // The deletion is a day away: the bot's next reminder sweep (every second here) sends its card into this chat.
     const before = messages.length;
     const database = openDatabase(scratch.database);

@@ -1,20 +1,18 @@
 import { ConnectorSender } from "../bot/reminders/connectorSender.js";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testSecrets } from "./helpers/harness.js";
+import { testServices } from "./helpers/harness.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
-import { CustomerService } from "../src/customers/customerService.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
 import { earliestSlot, LocalSendBudget, perConversation, perTenant, SharedSendBudget } from "../bot/teams/sendBudget.js";
-import { defaultSchedulerOptions, ReminderScheduler } from "../src/reminders/reminderScheduler.js";
-import { SubscriptionService } from "../src/subscriptions/subscriptionService.js";
+import { defaultSchedulerOptions, ReminderScheduler, type SchedulerOptions } from "../src/reminders/reminderScheduler.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
-import { makeCaller, validAccount } from "./helpers/fixtures.js";
+import { makeCaller, newCustomer, OFFERS, order } from "./helpers/fixtures.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const T0 = new Date("2027-01-01T09:00:00Z");
 
 describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
@@ -62,22 +60,21 @@ describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
   });
 });
 
-describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderTest})`, () => {
+describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`, () => {
   let database: TestDatabase;
   let connector: FakeConnector;
   let admin: Caller;
   let agent: Caller;
   let resellerUser: Caller;
-  let customers: CustomerService;
-  let subscriptions: SubscriptionService;
+  let services: ReturnType<typeof testServices>;
   let clock: Date;
   const log = memoryLogger("warn");
   let n = 0;
 
-  const scheduler = (instanceId = "instance-a") => {
+  const scheduler = (instanceId = "instance-a", options: Partial<SchedulerOptions> = {}) => {
     const refs = new ConversationRefStore(database.db);
     const channel = new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(() => clock.getTime(), async () => {}), () => clock);
-    return new ReminderScheduler(database.db, channel, log.logger, { instanceId, random: () => 0.5, baseBackoffMs: 2_000, maxAttempts: 4, clock: () => clock });
+    return new ReminderScheduler(database.db, channel, log.logger, { instanceId, random: () => 0.5, baseBackoffMs: 2_000, maxAttempts: 4, clock: () => clock, ...options }, services.sync);
   };
   /** A sweep at a moment of the test's clock (which is as it was afterwards). */
   const sweepAt = async (sweeper: ReminderScheduler, at: Date) => {
@@ -98,31 +95,38 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
   });
   const cardsTo = (caller: Caller) => connector.received.filter((request) => request.path.includes(encodeURIComponent(`a:conv-${caller.userId}`)) && request.body.attachments);
   const titleOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => (request.body.attachments![0].content.body as { text: string }[])[0].text;
+  const bodyOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => (request.body.attachments![0].content.body as { text: string }[])[1].text;
+  const verbsOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => [...JSON.stringify(request.body.attachments![0].content).matchAll(/"verb":"([^"]+)"/g)].map((match) => match[1]);
 
-  /** A customer delegated to the reseller, with one subscription suspended at T0 (90-day retention). */
+  /** A customer delegated to the reseller, with one legacy subscription suspended at T0 (90-day retention). */
   const suspendedSubscription = async () => {
     clock = T0;
-    const customer = await customers.create(agent, { account: validAccount({ domainPrefix: `rem${++n}` }), billingCycle: "monthly", lines: [{ offerId: "o365-e1", licences: 4 }], resellerOrgId: resellerUser.organisation.id, creationKey: `rem-${n}` });
-    const sub = await database.db.subscription.findFirstOrThrow({ where: { customerId: customer.customer.id } });
-    await subscriptions.suspend(agent, { subscriptionId: sub.id, reason: "nonPayment", version: sub.version });
+    const { subscriptionIds: [id] } = await newCustomer(services, agent, { quantities: { [OFFERS.e1Legacy]: 4 }, resellerOrgId: resellerUser.organisation.id, key: `rem-${++n}-${crypto.randomUUID()}` });
+    const sub = await database.db.subscription.findUniqueOrThrow({ where: { id } });
+    await services.subscriptions.suspend(agent, { subscriptionId: sub.id, reason: "nonPayment", version: sub.version });
     return database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+  };
+  /** A New Commerce subscription bought at T0 by the agent, for a customer delegated to the reseller. */
+  const nceSubscription = async (quantities: Record<string, number>, term: "P1M" | "P1Y" | "P3Y" = "P1Y") => {
+    clock = T0;
+    const { subscriptionIds } = await newCustomer(services, agent, { quantities, term, resellerOrgId: resellerUser.organisation.id, key: `nce-${++n}-${crypto.randomUUID()}` });
+    return Promise.all(subscriptionIds.map((id) => database.db.subscription.findUniqueOrThrow({ where: { id } })));
   };
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    await seedCatalog(database.db);
+    services = testServices(database.db, () => clock);
     connector = await new FakeConnector().start();
     admin = await makeCaller(database.db, { kind: "provider", tenantId: "prov-rem", name: "Contoso Distribution" });
     agent = await makeCaller(database.db, { kind: "provider", role: "agent", tenantId: "prov-rem" });
     resellerUser = await makeCaller(database.db, { kind: "reseller", tenantId: "res-rem", name: "Northwind", providerOrgId: admin.organisation.id });
-    customers = new CustomerService(database.db, { secrets: testSecrets(), now: () => clock });
-    subscriptions = new SubscriptionService(database.db, customers, () => clock);
     const refs = new ConversationRefStore(database.db);
     for (const caller of [admin, agent, resellerUser]) await refs.remember(caller.userId, `a:conv-${caller.userId}`, referenceFor(caller));
   });
   beforeEach(async () => {
-    // Each test watches only its own subscription: earlier ones no longer expire.
-    await database.db.subscription.updateMany({ where: { status: { in: ["active", "suspended"] } }, data: { status: "cancelled" } });
+    // Each test watches only its own subscriptions: earlier ones are gone, here and in Partner Center.
+    await database.db.subscription.updateMany({ where: { status: { in: ["active", "suspended"] } }, data: { status: "deleted" } });
+    await database.db.pcSubscription.updateMany({ where: { status: { in: ["active", "suspended"] } }, data: { status: "deleted" } });
     connector.received.splice(0);
     connector.respond = () => ({ status: 200 });
     await database.db.reminder.deleteMany();
@@ -143,7 +147,7 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     expect(report).toMatchObject({ recorded: 3, sent: 3, failed: 0 });
     for (const caller of [admin, agent, resellerUser]) {
       const [card] = cardsTo(caller);
-      expect(titleOf(card)).toBe("Data deletion in 30 days: Office 365 E1");
+      expect(titleOf(card)).toBe("Data deletion in 30 days: Office 365 E1 (legacy)");
       expect(JSON.stringify(card.body)).toContain('"verb":"subscription.reactivate"');
       expect(JSON.stringify(card.body)).toContain('"verb":"subscription.mute"');
     }
@@ -157,7 +161,7 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     await sweepAt(scheduler(), clock);
     const rows = await database.db.reminder.findMany({ where: { subscriptionId: sub.id } });
     expect(new Set(rows.map((row) => row.leadDays))).toEqual(new Set([7]));
-    expect(titleOf(cardsTo(admin)[0])).toBe("Data deletion in 3 days: Office 365 E1");
+    expect(titleOf(cardsTo(admin)[0])).toBe("Data deletion in 3 days: Office 365 E1 (legacy)");
   });
 
   it("honours Retry-After on 429, then delivers", async () => {
@@ -209,37 +213,148 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     clock = new Date(sub.deletionAt!.getTime() - DAY + 1000);
     connector.respond = () => ({ status: 503 });
     await sweepAt(scheduler(), clock);
-    await subscriptions.reactivate(agent, { subscriptionId: sub.id, version: sub.version });
+    await services.subscriptions.reactivate(agent, { subscriptionId: sub.id, version: sub.version });
     connector.respond = () => ({ status: 200 });
     clock = new Date(clock.getTime() + 60_000);
     expect(await sweepAt(scheduler(), clock)).toMatchObject({ skipped: 3, sent: 0 });
 
     const muted = await suspendedSubscription();
-    await subscriptions.setRemindersMuted(resellerUser, { subscriptionId: muted.id, muted: true });
+    await services.subscriptions.setRemindersMuted(resellerUser, { subscriptionId: muted.id, muted: true });
     clock = new Date(muted.deletionAt!.getTime() - DAY + 1000);
     expect(await sweepAt(scheduler(), clock)).toMatchObject({ recorded: 0, sent: 0 });
   });
 
-  it("deletes a subscription whose retention ran out, even when the sweep comes days late, and tells its people", async () => {
+  it("learns from Partner Center that a legacy subscription's retention ran out (even when the sweep comes days late), and tells its people", async () => {
     const sub = await suspendedSubscription();
     clock = new Date(sub.deletionAt!.getTime() + 5 * DAY);
     const report = await sweepAt(scheduler(), clock);
-    expect(report).toMatchObject({ deleted: 1, sent: 3 });
+    expect(report).toMatchObject({ refreshed: 1, deleted: 1, sent: 3 });
     expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe("deleted");
-    expect(await database.db.auditEntry.count({ where: { subscriptionId: sub.id, action: "subscription.deleted", actorUserId: "system" } })).toBe(1);
-    expect(titleOf(cardsTo(admin)[0])).toBe("Subscription deleted: Office 365 E1");
+    expect(await database.db.auditEntry.count({ where: { subscriptionId: sub.id, action: "subscription.deleted", actorUserId: "partner-center" } })).toBe(1);
+    expect(titleOf(cardsTo(admin)[0])).toBe("Subscription deleted: Office 365 E1 (legacy)");
     expect(await sweepAt(scheduler(), clock)).toMatchObject({ deleted: 0, sent: 0 });
   });
 
-  it("warns before a trial ends and before a non-renewing term ends", async () => {
+  it("warns before a trial ends, with 'buy the full subscription' for as many licences", async () => {
     clock = T0;
-    const customer = await customers.create(admin, { account: validAccount({ domainPrefix: `trial${++n}` }), billingCycle: "monthly", lines: [{ offerId: "o365-e3-trial", licences: 5 }, { offerId: "o365-e1", licences: 2 }], creationKey: `trial-${n}` });
-    const e1 = await database.db.subscription.findFirstOrThrow({ where: { customerId: customer.customer.id, offerId: "o365-e1" } });
-    await database.db.subscription.update({ where: { id: e1.id }, data: { autoRenew: false } });
+    const { subscriptionIds: [trial] } = await newCustomer(services, admin, { quantities: { [OFFERS.e3Trial]: 5 }, key: `trial-${++n}-${crypto.randomUUID()}` });
     clock = new Date(T0.getTime() + 24 * DAY);
     await sweepAt(scheduler(), clock);
-    const titles = cardsTo(admin).map(titleOf).sort();
-    expect(titles).toEqual(["Subscription ends in 7 days: Office 365 E1", "Trial ends in 6 days: Office 365 E3 Trial"]);
+    const [card] = cardsTo(admin);
+    expect(titleOf(card)).toBe("Trial ends in 6 days: Office 365 E3 Trial");
+    expect(JSON.stringify(card.body)).toContain(`"offer":"${OFFERS.e3}","licences":5`);
+    expect(await database.db.reminder.count({ where: { subscriptionId: trial } })).toBe(1);
+  });
+
+  it("window closing: the day before a purchase's 7-day window closes, the seats still removable, with Remove and Cancel right there", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 10 });
+    // Nothing before the last 24 hours of the window.
+    expect(await sweepAt(scheduler(), new Date(T0.getTime() + 143 * HOUR))).toMatchObject({ recorded: 0 });
+    clock = new Date(T0.getTime() + 144 * HOUR + 60_000);
+    expect(await sweepAt(scheduler(), clock)).toMatchObject({ recorded: 3, sent: 3 });
+    for (const caller of [admin, agent, resellerUser]) {
+      const [card] = cardsTo(caller);
+      expect(titleOf(card)).toBe("Last chance to remove licences (about 24 hours left): Office 365 E3");
+      expect(bodyOf(card)).toContain("9 licences of the 10 of");
+      expect(bodyOf(card)).toContain("Until then it can also be cancelled, with a refund of about $");
+      expect(verbsOf(card)).toEqual(["subscription.licences.review", "subscription.cancel.review", "subscription.open", "subscription.mute"]);
+    }
+    const row = await database.db.reminder.findFirstOrThrow({ where: { subscriptionId: sub.id, recipientUserId: admin.userId } });
+    expect(row).toMatchObject({ kind: "windowClosing", eventAt: new Date(T0.getTime() + 168 * HOUR) });
+    expect(await sweepAt(scheduler(), new Date(clock.getTime() + HOUR))).toMatchObject({ recorded: 0, sent: 0 });
+  });
+
+  it("window closing for seats added mid-term: their own window, their own reminder, the cancellation long gone", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 10 });
+    clock = new Date(T0.getTime() + 20 * DAY);
+    const shown = await services.subscriptions.get(admin, sub.id, { refresh: true });
+    await services.subscriptions.changeQuantity(admin, { subscriptionId: sub.id, licences: 13, version: shown.version });
+    clock = new Date(T0.getTime() + 20 * DAY + 150 * HOUR);
+    await sweepAt(scheduler(), clock);
+    const [card] = cardsTo(admin);
+    expect(titleOf(card)).toBe("Last chance to remove licences (about 18 hours left): Office 365 E3");
+    expect(bodyOf(card)).toContain("3 licences of the 13 of");
+    expect(verbsOf(card)).not.toContain("subscription.cancel.review");
+  });
+
+  it("a reminder for a window whose seats were removed meanwhile is not sent", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 10 });
+    clock = new Date(T0.getTime() + 150 * HOUR);
+    connector.respond = () => ({ status: 503 });
+    await sweepAt(scheduler(), clock);
+    await services.subscriptions.cancel(admin, { subscriptionId: sub.id, version: (await services.subscriptions.get(admin, sub.id)).version });
+    connector.respond = () => ({ status: 200 });
+    expect(await sweepAt(scheduler(), new Date(clock.getTime() + 60_000))).toMatchObject({ sent: 0, skipped: 3 });
+  });
+
+  it("renewal ahead of an annual term, 30 then 7 days before: whether it renews, with what seats, at what price, with the buttons to change it", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 10 });
+    const termEnd = sub.termEndAt;
+    expect(await sweepAt(scheduler(), new Date(termEnd.getTime() - 31 * DAY))).toMatchObject({ recorded: 0 });
+    clock = new Date(termEnd.getTime() - 30 * DAY + 60_000);
+    expect(await sweepAt(scheduler(), clock)).toMatchObject({ recorded: 3, sent: 3 });
+    const [card] = cardsTo(admin);
+    expect(titleOf(card)).toBe("Renews in 30 days: Office 365 E3");
+    expect(bodyOf(card)).toContain("renews on January 1, 2028 for another 1 year: 10 licences, $230.00 per month");
+    expect(verbsOf(card)).toEqual(["subscription.autoRenew", "subscription.nextTerm", "subscription.open", "subscription.mute"]);
+    connector.received.splice(0);
+    // Fewer seats scheduled, then the 7-day reminder says so.
+    const shown = await services.subscriptions.get(admin, sub.id, { refresh: true });
+    await services.subscriptions.scheduleNextTerm(admin, { subscriptionId: sub.id, version: shown.version, licences: 6, termDuration: "P1Y", billingCycle: "annual" });
+    clock = new Date(termEnd.getTime() - 7 * DAY + 60_000);
+    await sweepAt(scheduler(), clock);
+    expect(titleOf(cardsTo(admin)[0])).toBe("Renews in 7 days: Office 365 E3");
+    expect(bodyOf(cardsTo(admin)[0])).toContain("with the changes scheduled: 6 licences, 1 year, billed annually");
+  });
+
+  it("renewal ahead of a term that will end (auto-renew off) says it ends, without an auto-renew button", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 2 });
+    const shown = await services.subscriptions.get(admin, sub.id);
+    await services.subscriptions.setAutoRenew(admin, { subscriptionId: sub.id, version: shown.version, autoRenew: false });
+    await sweepAt(scheduler(), new Date(sub.termEndAt.getTime() - 7 * DAY + 60_000));
+    const [card] = cardsTo(admin);
+    expect(titleOf(card)).toBe("Ends in 7 days: Office 365 E3");
+    expect(bodyOf(card)).toContain("will not renew: it ends on January 1, 2028");
+    expect(verbsOf(card)).toEqual(["subscription.open", "subscription.mute"]);
+  });
+
+  it("month-to-month subscriptions that simply roll over get no renewal reminder, unless the partner asks for them; one that will end or change does", async () => {
+    const [rolling] = await nceSubscription({ [OFFERS.e3]: 5 }, "P1M");
+    const [ending] = await nceSubscription({ [OFFERS.e5]: 5 }, "P1M");
+    const shown = await services.subscriptions.get(admin, ending.id);
+    await services.subscriptions.setAutoRenew(admin, { subscriptionId: ending.id, version: shown.version, autoRenew: false });
+    const week = new Date(rolling.termEndAt.getTime() - 7 * DAY + 60_000);
+    await sweepAt(scheduler(), week);
+    expect(cardsTo(admin).map(titleOf)).toEqual(["Ends in 7 days: Office 365 E5"]);
+    connector.received.splice(0);
+    await sweepAt(scheduler("instance-a", { monthlyRenewals: true }), new Date(week.getTime() + 60_000));
+    expect(cardsTo(admin).map(titleOf)).toEqual(["Renews in 7 days: Office 365 E3"]);
+  });
+
+  it("a renewal found on a sweep opens a new window, and its 'window closing' reminder follows", async () => {
+    const [sub] = await nceSubscription({ [OFFERS.e3]: 10 });
+    const renewal = sub.termEndAt;
+    expect(await sweepAt(scheduler(), new Date(renewal.getTime() + HOUR))).toMatchObject({ refreshed: 1 });
+    const renewed = await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(renewed.termStartAt).toEqual(renewal);
+    expect(renewed.windowClosesAt).toEqual(new Date(renewal.getTime() + 168 * HOUR));
+    connector.received.splice(0);
+    await sweepAt(scheduler(), new Date(renewal.getTime() + 150 * HOUR));
+    expect(cardsTo(admin).map(titleOf)).toEqual(["Last chance to remove licences (about 18 hours left): Office 365 E3"]);
+  });
+
+  it("an order Partner Center was still provisioning: its creator is told once it is ready", async () => {
+    const lagging = testServices(database.db, () => clock, { provisioningLagMs: 15 * 60_000 });
+    clock = T0;
+    const { customerId } = await newCustomer(lagging, agent, { key: `lag-${++n}-${crypto.randomUUID()}` });
+    const placed = await order(lagging, agent, customerId, { [OFFERS.e3]: 3, [OFFERS.exchange1]: 1 });
+    expect(placed.provisioning).toBe(true);
+    const sweeper = () => new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, new ConversationRefStore(database.db), "en", log.logger, new LocalSendBudget(() => clock.getTime(), async () => {}), () => clock), log.logger, { clock: () => clock }, lagging.sync);
+    expect(await sweepAt(sweeper(), new Date(T0.getTime() + 5 * 60_000))).toMatchObject({ provisioned: 0, sent: 0 });
+    expect(await sweepAt(sweeper(), new Date(T0.getTime() + 16 * 60_000))).toMatchObject({ provisioned: 1, sent: 1 });
+    expect(cardsTo(agent).map(titleOf)).toEqual([expect.stringMatching(/^Order ready: /)]);
+    expect(bodyOf(cardsTo(agent)[0])).toContain("the 2 subscriptions ordered for");
+    expect(await sweepAt(sweeper(), new Date(T0.getTime() + 17 * 60_000))).toMatchObject({ provisioned: 0, sent: 0 });
   });
 
   it("two instances sweeping at once send each reminder once", async () => {
@@ -318,7 +433,7 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     expect(row.nextAttemptAt.getTime() - clock.getTime()).toBeGreaterThan(0);
   });
 
-  it("item 11: a deletion and its notices are one transaction: if the notices cannot be written, the subscription is not deleted", async () => {
+  it("item 11: a deletion and its notices are one transaction: if the notices cannot be written, the deletion is not recorded either (and is on the next sweep)", async () => {
     const sub = await suspendedSubscription();
     const late = new Date(sub.deletionAt!.getTime() + DAY);
     const sqlite = database.provider === "sqlite";
@@ -329,8 +444,9 @@ describe(`expiry reminders over HTTP to a fake Teams connector (${providerUnderT
     );
     if (!sqlite) await database.db.$executeRawUnsafe(`CREATE TRIGGER refuse_notices BEFORE INSERT ON "Reminder" FOR EACH ROW EXECUTE FUNCTION refuse_notices()`);
     try {
-      await expect(sweepAt(scheduler(), late)).rejects.toThrow();
+      expect(await sweepAt(scheduler(), late)).toMatchObject({ deleted: 0, sent: 0 });
       expect((await database.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).status).toBe("suspended");
+      expect(log.lines.some((line) => line.includes("could not read a subscription from Partner Center"))).toBe(true);
     } finally {
       await database.db.$executeRawUnsafe(sqlite ? `DROP TRIGGER refuse_notices` : `DROP TRIGGER refuse_notices ON "Reminder"`);
       if (!sqlite) await database.db.$executeRawUnsafe(`DROP FUNCTION refuse_notices()`);

@@ -1,10 +1,9 @@
 import type { Activity } from "botbuilder";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testBot, testConfig } from "./helpers/harness.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import type { Config } from "../src/config.js";
 import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.js";
-import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
+import { PROVIDER_TENANT, validAccount, validAttestation } from "./helpers/fixtures.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
@@ -29,7 +28,6 @@ describe(`the two-tier model in Teams (${providerUnderTest})`, () => {
   beforeEach(async () => {
     notifier.sent.splice(0);
     database = await createTestDatabase();
-    await seedCatalog(database.db);
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution", MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "not-used-here" });
   });
   afterEach(() => database.drop());
@@ -77,12 +75,16 @@ describe(`the two-tier model in Teams (${providerUnderTest})`, () => {
     expect(json(account)).toContain("For the indirect reseller Northwind Traders.");
     const addFlow = actionData(account, "customer.account.next").flowId;
     await press(alex, { verb: "customer.account.next", flowId: addFlow, ...validAccount({ domainPrefix: "northwindclient", companyName: "Northwind Client" }) });
-    await press(alex, { verb: "customer.subscriptions.next", flowId: addFlow, "qty_o365-e1": "5" });
+    await press(alex, { verb: "customer.agreement.next", flowId: addFlow, ...validAttestation() });
+    await press(alex, { verb: "customer.term.next", flowId: addFlow, termCycle: "P1Y/monthly" });
+    await press(alex, { verb: "customer.subscriptions.next", flowId: addFlow, "qty_CFQ7TTC0LF8Q:0001": "5" });
     expect(json(cardOf(await press(alex, { verb: "customer.review.submit", flowId: addFlow })))).toContain("admin@northwindclient.onmicrosoft.com");
     // And one customer the provider keeps for itself.
     const direct = cardOf(await alex.say("new customer"));
     const directFlow = actionData(direct, "customer.account.next").flowId;
     await press(alex, { verb: "customer.account.next", flowId: directFlow, ...validAccount({ domainPrefix: "directclient", companyName: "Direct Client" }) });
+    await press(alex, { verb: "customer.agreement.next", flowId: directFlow, ...validAttestation() });
+    await press(alex, { verb: "customer.term.next", flowId: directFlow, termCycle: "P1Y/monthly" });
     await press(alex, { verb: "customer.subscriptions.skip", flowId: directFlow });
     await press(alex, { verb: "customer.review.submit", flowId: directFlow });
 

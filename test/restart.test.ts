@@ -8,7 +8,7 @@ import type { ScratchDatabase } from "../src/db/scratch.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
 import { startBotProcess, type BotProcess } from "./helpers/botProcess.js";
-import { validAccount } from "./helpers/fixtures.js";
+import { validAccount, validAttestation } from "./helpers/fixtures.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -50,11 +50,13 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
   it("continues at the same step after SIGKILL and a restart, and creates the customer once", async () => {
     await start();
     const flowId = /"flowId":"([0-9a-f-]{36})"/.exec(await send({ text: "new customer" }))![1];
-    expect(await send({ value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "survivor", companyName: "Survivor Ltd" }) } })).toContain("Add a new customer: Subscriptions");
+    expect(await send({ value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "survivor", companyName: "Survivor Ltd" }) } })).toContain("Microsoft Customer Agreement: Survivor Ltd");
     await stop();
 
     await start();
-    const review = await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "3" } });
+    await send({ value: { verb: "customer.agreement.next", flowId, ...validAttestation() } });
+    expect(await send({ value: { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" } })).toContain("Add a new customer: Subscriptions");
+    const review = await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "3" } });
     expect(review).toContain("Survivor Ltd");
     expect(review).toContain("Office 365 E1: 3 licences");
     expect(await send({ value: { verb: "customer.review.submit", flowId } })).toContain("admin@survivor.onmicrosoft.com");
@@ -74,7 +76,9 @@ describe(`killing the bot between two steps of a flow (${providerUnderTest})`, (
     const conversation = "a:killed-mid-turn";
     const flowId = /"flowId":"([0-9a-f-]{36})"/.exec(await send({ text: "new customer" }, conversation))![1];
     await send({ value: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "midturn", companyName: "Mid Turn Ltd" }) } }, conversation);
-    await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "2" } }, conversation);
+    await send({ value: { verb: "customer.agreement.next", flowId, ...validAttestation() } }, conversation);
+    await send({ value: { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" } }, conversation);
+    await send({ value: { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "2" } }, conversation);
 
     // The connector holds the confirmation card; the process dies while the turn waits for it.
     let held!: () => void;

@@ -5,7 +5,7 @@
  */
 import MarkdownIt from "markdown-it";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validAccount } from "./helpers/fixtures.js";
+import { validAccount, validAttestation } from "./helpers/fixtures.js";
 import { cardJson, HttpBot, textsOf, verbData, type HttpConversation, type Reply } from "./helpers/httpBot.js";
 import { providerUnderTest } from "./helpers/testDatabase.js";
 
@@ -34,7 +34,9 @@ describe(`who is who, and nothing lost (${providerUnderTest})`, () => {
     const account = cardJson((await user.say("new customer")).replies);
     const { flowId } = verbData(account, "customer.account.next");
     await user.press({ verb: "customer.account.next", flowId, ...validAccount({ domainPrefix, companyName }) });
-    await user.press({ verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "2" });
+    await user.press({ verb: "customer.agreement.next", flowId, ...validAttestation() });
+    await user.press({ verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" });
+    await user.press({ verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "2" });
     return { verb: "customer.review.submit", flowId };
   };
 

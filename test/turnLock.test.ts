@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testConfig } from "./helpers/harness.js";
 import { testBot } from "./helpers/harness.js";
 import { createBot } from "../bot/app.js";
-import { seedCatalog } from "../src/catalog/catalogSeed.js";
 import { parseConfig } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
 import { InProcessTurnLock } from "../bot/turns/turnLock.js";
 import { cardOf, Conversation } from "./helpers/conversation.js";
-import { PROVIDER_TENANT, validAccount } from "./helpers/fixtures.js";
+import { PROVIDER_TENANT, validAccount, validAttestation } from "./helpers/fixtures.js";
 import { RecordingNotifier } from "./helpers/recordingNotifier.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, postgresUrl, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
@@ -33,7 +32,6 @@ describe("one turn at a time per user and conversation", () => {
     let second: Database;
     beforeAll(async () => {
       database = await createTestDatabase();
-      await seedCatalog(database.db);
       second = openDatabase(database.config);
     });
     afterAll(async () => {
@@ -49,7 +47,9 @@ describe("one turn at a time per user and conversation", () => {
       const flowId = (cardOf(await a.say("new customer")).actions![0].data as { flowId: string }).flowId;
       const submit = (c: Conversation, value: Record<string, unknown>) => c.send({ type: "message", value } as Partial<Activity>);
       await submit(a, { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "twoinstances" }) });
-      await submit(b, { verb: "customer.subscriptions.next", flowId, "qty_o365-e1": "1" });
+      await submit(b, { verb: "customer.agreement.next", flowId, ...validAttestation() });
+      await submit(b, { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" });
+      await submit(b, { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "1" });
       const results = await Promise.all([submit(a, { verb: "customer.review.submit", flowId }), submit(b, { verb: "customer.review.submit", flowId })]);
       const text = JSON.stringify(results);
       expect(text.match(/admin@twoinstances\.onmicrosoft\.com/g)).toHaveLength(1);

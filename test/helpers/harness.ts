@@ -7,14 +7,11 @@ import type { TurnContext } from "botbuilder";
 import { createBot, type BotParts } from "../../bot/app.js";
 import type { PartnerBot } from "../../bot/partnerBot.js";
 import type { MemberDirectory, Membership } from "../../bot/teams/memberDirectory.js";
-import { CatalogService } from "../../src/catalog/catalogService.js";
 import { parseConfig, type Config } from "../../src/config.js";
-import { CustomerService } from "../../src/customers/customerService.js";
 import type { Database, Db } from "../../src/db/database.js";
+import { createDomain, type DomainOptions } from "../../src/domain.js";
 import type { Logger } from "../../src/log.js";
-import { PartnershipService } from "../../src/resellers/partnershipService.js";
 import { SecretBox } from "../../src/security/secretBox.js";
-import { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import { RecordingNotifier } from "./recordingNotifier.js";
 
 /** A fixed key for tests only (32 bytes, base64). */
@@ -29,10 +26,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export const testSecrets = () => new SecretBox(Buffer.from(TEST_ENCRYPTION_KEY, "base64"));
 
-/** The domain services on a database, with an injectable clock. */
-export function testServices(db: Db, now?: () => Date) {
-  const customers = new CustomerService(db, { secrets: testSecrets(), now });
-  return { customers, subscriptions: new SubscriptionService(db, customers, now), catalog: new CatalogService(db), partnerships: new PartnershipService(db, { now }) };
+/** The domain services on a database (the embedded Partner Center on it), with an injectable clock. */
+export function testServices(db: Db, now?: () => Date, options: Partial<DomainOptions> = {}) {
+  return createDomain(db, { secrets: testSecrets(), now, providerTenantId: async () => "72f988bf-86f1-41af-91ab-2d7cd011db47", ...options });
 }
 
 /**
