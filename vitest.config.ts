@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
+    // A throwaway certificate authority for the HTTPS stand-ins (Entra, Partner Center), trusted through NODE_EXTRA_CA_CERTS.
+    globalSetup: ["./test/globalSetup.ts"],
     // Memory assertions (the fuzz test) measure after a garbage collection.
     execArgv: ["--expose-gc"],
     testTimeout: 30_000,

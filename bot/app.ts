@@ -15,6 +15,11 @@ import type { Logger } from "../src/log.js";
 import { ETagConflict, StateStore } from "../src/state/stateStore.js";
 import { CustomerService } from "../src/customers/customerService.js";
 import { createDomain, type Domain } from "../src/domain.js";
+import { connectPartnerCenter, type PartnerCenterConnection } from "../src/partnerCenter/connect.js";
+import type { PartnerCenterError } from "../src/partnerCenter/errors.js";
+import { SignInAlerts } from "./partnerCenterAlerts.js";
+import { partnerCenterCommands } from "./partnerCenterCommands.js";
+import { PartnerCenterEvents, WebhookVerifier } from "../src/partnerCenter/rest/webhooks.js";
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
 import { newSubscriptionCommand } from "./subscriptions/newSubscriptionDialog.js";
@@ -60,13 +65,12 @@ export interface BotParts {
   domain?: Domain;
 }
 
-/** The domain services of this configuration: the embedded Partner Center (the default), the mirror, the services. */
-export function domainFor(config: Config, database: Database, identity?: IdentityService): Domain {
-  return createDomain(database.db, {
-    secrets: new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config })),
-    provisioningLagMs: config.partnerCenter.provisioningLagSeconds * 1000,
-    providerTenantId: identity ? () => identity.providerTenantId() : async () => config.providerTenantId,
-  });
+/** The domain services of this configuration: its Partner Center (the embedded sandbox, or the REST API), the mirror, the services. */
+export function domainFor(config: Config, database: Database, logger: Logger, options: { identity?: IdentityService; onSignInProblem?: (error: PartnerCenterError) => void } = {}): Domain & { connection: PartnerCenterConnection } {
+  const secrets = new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config }));
+  const providerTenantId = options.identity ? () => options.identity!.providerTenantId() : async () => config.providerTenantId;
+  const connection = connectPartnerCenter(config, database.db, { secrets, logger, providerTenantId, onSignInProblem: options.onSignInProblem });
+  return { ...createDomain(database.db, { secrets, partnerCenter: connection.pc, providerTenantId }), connection };
 }
 
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
@@ -74,7 +78,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   const features = parts.features ?? [];
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 })));
-  const domain = parts.domain ?? domainFor(config, database, identity);
+  const domain = parts.domain ?? domainFor(config, database, logger, { identity });
   const { customers, catalog, orders, subscriptions, partnerships } = domain;
   const commands = new CommandRegistry([
     ...customerCommands(customers, catalog, orders, partnerships),
@@ -82,6 +86,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     ...subscriptionCommands(subscriptions, customers),
     ...resellerCommands(partnerships, config.microsoftApp.id),
     ...staffCommands(identity),
+    ...partnerCenterCommands((domain as Partial<{ connection: PartnerCenterConnection }>).connection?.tokens, parts.notifier, logger),
     ...features,
   ]);
   return new PartnerBot({
@@ -106,17 +111,35 @@ function turnLockFor(database: Database): TurnLock {
 }
 
 /** The reminder sweep, sending through Teams with the app's adapter, reading Partner Center through the domain's port. */
-export function createReminderScheduler(config: Config, database: Database, logger: Logger, domain: Domain = domainFor(config, database)): ReminderScheduler {
+export function createReminderScheduler(config: Config, database: Database, logger: Logger, domain: Domain = domainFor(config, database, logger)): ReminderScheduler {
   const { id, password, type, tenantId } = config.microsoftApp;
   // Bot Framework tokens for the connector; none in local, unauthenticated mode (the Playground).
   const credentials = id && type !== "UserAssignedMSI" ? new MicrosoftAppCredentials(id, password ?? "", type === "SingleTenant" ? tenantId : undefined) : undefined;
   const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
   const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
-  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders }, domain.sync);
+  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000 }, domain.sync);
 }
 
-/** Runs the sweep every interval, never two at once in this process; returns a stop function. */
-function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger): () => void {
+/**
+ * Partnerships accepted in Teams and now found in Partner Center's relationships (the real
+ * Partner Center only): made active, and the inviter and the reseller's admin told.
+ */
+export async function confirmResellers(domain: Domain, database: Database, notifier: Notifier, config: Pick<Config, "defaultLocale">, logger: Logger): Promise<number> {
+  if (domain.pc.kind !== "api") return 0;
+  const confirmed = await domain.resellerSync.confirm();
+  for (const partnership of confirmed) {
+    logger.info({ partnershipId: partnership.partnershipId }, "partnership confirmed by Partner Center");
+    for (const [userId, key] of [[partnership.invitedById, "partnership.notify.confirmed"], [partnership.respondedById, "partnership.confirmed"]] as const) {
+      if (!userId) continue;
+      const user = await database.db.user.findUnique({ where: { id: userId } });
+      await notifier.notifyUser(userId, { type: "message", text: translator(localeOf(user?.locale, config.defaultLocale))(key, { company: partnership.companyName }) });
+    }
+  }
+  return confirmed.length;
+}
+
+/** Runs the sweep (and the other periodic work) every interval, never two at once in this process; returns a stop function. */
+function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = []): () => void {
   if (seconds <= 0) return () => {};
   let running = false;
   const tick = async () => {
@@ -125,6 +148,7 @@ function startReminders(scheduler: ReminderScheduler, seconds: number, logger: L
     try {
       const report = await scheduler.sweep();
       if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
+      for (const task of also) await task();
     } catch (error) {
       logger.error({ err: error }, "reminder sweep failed; the next one will try again");
     } finally {
@@ -149,11 +173,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
-  const domain = domainFor(config, database, identity);
-  logger.info({ partnerCenter: domain.pc.kind, provisioningLagSeconds: config.partnerCenter.provisioningLagSeconds }, "Partner Center adapter");
+  const alerts = new SignInAlerts(database.db, notifier, config.defaultLocale, logger);
+  const domain = domainFor(config, database, logger, { identity, onSignInProblem: (error) => void alerts.report(error) });
+  logger.info(
+    domain.pc.kind === "api" ? { partnerCenter: "api", url: config.partnerCenter.apiUrl, authority: config.partnerCenter.authorityUrl } : { partnerCenter: "embedded", provisioningLagSeconds: config.partnerCenter.provisioningLagSeconds },
+    "Partner Center adapter",
+  );
   const bot = createBot(config, database, logger, { notifier, directory: new TeamsRoster(), domain });
 
   const server = createHttpServer({
+    partnerCenterEvents: domain.pc.kind === "api" ? { verifier: new WebhookVerifier(webhookCertificateHosts(config)), events: new PartnerCenterEvents(database.db, domain.mirror, logger) } : undefined,
     adapter,
     authenticator: new RequestAuthenticator(auth, config, logger),
     run: (context) => bot.run(context),
@@ -167,7 +196,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();
-  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger)]);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id && config.security.labMode) {
     logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");
@@ -186,9 +215,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       clearInterval(maintenance);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await bot.close();
+      await domain.connection.close();
       await database.close();
     },
   };
+}
+
+/** Hosts a webhook's signing certificate may come from: Partner Center's, and those configured. */
+function webhookCertificateHosts(config: Config): string[] {
+  return [...new Set(["api.partnercenter.microsoft.com", new URL(config.partnerCenter.apiUrl).host, ...config.partnerCenter.webhookCertificateHosts].map((host) => host.toLowerCase()))];
 }
 
 /** /healthz: 200 while the database answers, 503 (logged once per outage) while it doesn't. */

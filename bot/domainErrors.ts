@@ -20,6 +20,8 @@ const yesNo = (value: string | number | undefined) => (value === 1 || value === 
 const sentences: Partial<Record<PartnerCenterReason, (lang: Lang, details: Details) => Record<string, string | number>>> = {
   throttled: (_lang, d) => ({ seconds: Number(d.retryAfterSeconds ?? 30) }),
   mfaRequired: () => ({}),
+  signInExpired: () => ({}),
+  appCredentialsRefused: () => ({}),
   appUserRequired: () => ({}),
   roleNotAllowed: () => ({}),
   agreementRequired: () => ({}),

@@ -44,6 +44,17 @@ const configSchema = z
         .default("30,7"),
     ),
     REMINDER_MONTHLY_RENEWALS: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
+    PARTNER_CENTER: z.preprocess(emptyAsUndefined, z.enum(["embedded", "api"], { error: "must be embedded (the built-in sandbox) or api (the real Partner Center)" }).default("embedded")),
+    PARTNER_CENTER_API_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default("https://api.partnercenter.microsoft.com")),
+    ENTRA_AUTHORITY_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https$/, error: "must be an https URL (Microsoft Entra's, or a stand-in's)" }).default("https://login.microsoftonline.com")),
+    PARTNER_CENTER_APP_ID: optional(guid),
+    PARTNER_CENTER_APP_SECRET: optional(z.string()),
+    PARTNER_CENTER_CERTIFICATE_PATH: optional(z.string()),
+    PARTNER_CENTER_CERTIFICATE_THUMBPRINT: optional(z.string().regex(/^[0-9a-f]{40}$/i, "must be the certificate's SHA-1 thumbprint, 40 hex digits")),
+    PARTNER_CENTER_TIMEOUT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1").max(300, "must be at most 300").default(30)),
+    PARTNER_CENTER_REQUESTS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(500, "must be at most 500 (Partner Center's limit per tenant)").default(300)),
+    PARTNER_CENTER_REFRESH_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of hours" }).min(0, "must be 0 (off) or more").max(168, "must be at most 168").default(6)),
+    PARTNER_CENTER_WEBHOOK_CERTIFICATE_HOSTS: optional(z.string().max(2000)),
     SANDBOX_PROVISIONING_LAG_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(0, "must be 0 (at once) or more").max(86_400, "must be at most 86400").default(0)),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
@@ -76,6 +87,17 @@ const configSchema = z
         path: ["HOST"],
         message: `must be a loopback address (127.0.0.1, ::1, localhost) while MICROSOFT_APP_ID is unset: without an app id requests are not authenticated, and anyone who reaches ${env.HOST} could act as any Teams user. Set MICROSOFT_APP_ID (and its password), or, for an isolated lab network only, INSECURE_UNAUTHENTICATED_LAB=true`,
       });
+    }
+    if (env.PARTNER_CENTER === "api") {
+      const required = { PARTNER_CENTER_APP_ID: "the Entra app (client) id the bot signs in to Partner Center with", PROVIDER_TENANT_ID: "the partner's Microsoft Entra tenant id, where the bot signs in to Partner Center" } as const;
+      for (const [field, what] of Object.entries(required)) {
+        if (!env[field as keyof typeof required]) ctx.addIssue({ code: "custom", path: [field], message: `is required when PARTNER_CENTER=api (${what})` });
+      }
+      if (!env.PARTNER_CENTER_APP_SECRET && !env.PARTNER_CENTER_CERTIFICATE_PATH) ctx.addIssue({ code: "custom", path: ["PARTNER_CENTER_APP_SECRET"], message: "is required when PARTNER_CENTER=api, unless PARTNER_CENTER_CERTIFICATE_PATH (and its thumbprint) is set" });
+      if (env.PARTNER_CENTER_CERTIFICATE_PATH && !env.PARTNER_CENTER_CERTIFICATE_THUMBPRINT) ctx.addIssue({ code: "custom", path: ["PARTNER_CENTER_CERTIFICATE_THUMBPRINT"], message: "is required with PARTNER_CENTER_CERTIFICATE_PATH" });
+      if (env.PARTNER_CENTER_CERTIFICATE_PATH && !existsSync(env.PARTNER_CENTER_CERTIFICATE_PATH)) ctx.addIssue({ code: "custom", path: ["PARTNER_CENTER_CERTIFICATE_PATH"], message: `names no file (${env.PARTNER_CENTER_CERTIFICATE_PATH.slice(0, 200)})` });
+      const api = new URL(env.PARTNER_CENTER_API_URL);
+      if (api.protocol !== "https:" && !isLoopbackHost(api.hostname)) ctx.addIssue({ code: "custom", path: ["PARTNER_CENTER_API_URL"], message: "must be https (plain http only for a stand-in on loopback)" });
     }
     for (const url of splitList(env.ALLOWED_SERVICE_URLS)) {
       if (!/^https?:\/\/[^/\s]+/.test(url)) ctx.addIssue({ code: "custom", path: ["ALLOWED_SERVICE_URLS"], message: `must be a comma-separated list of http(s) origins, such as http://10.0.0.5:56150 (not "${url.slice(0, 60)}")` });
@@ -125,8 +147,23 @@ export interface Config {
     readonly monthlyRenewals: boolean;
   };
   readonly partnerCenter: {
+    /** embedded: the built-in sandbox (the default); api: the real Partner Center REST API. */
+    readonly mode: "embedded" | "api";
     /** Embedded sandbox: how long checked-out subscriptions take to appear (Partner Center's provisioning). */
     readonly provisioningLagSeconds: number;
+    readonly apiUrl: string;
+    readonly authorityUrl: string;
+    readonly appId?: string;
+    /** The app's client secret (never logged). */
+    readonly appSecret?: string;
+    readonly certificate?: { readonly path: string; readonly thumbprint: string };
+    readonly timeoutMs: number;
+    /** Calls per minute this bot allows itself per partner tenant (Partner Center's limit is about 500). */
+    readonly requestsPerMinute: number;
+    /** How often each subscription of the mirror is read again on a schedule (0: only on open, on events and when a date passes). */
+    readonly refreshHours: number;
+    /** Hosts a webhook's signing certificate may come from (besides Partner Center's). */
+    readonly webhookCertificateHosts: readonly string[];
   };
   readonly logLevel: string;
   readonly security: {
@@ -170,7 +207,19 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     reminderIntervalSeconds: e.REMINDER_INTERVAL_SECONDS,
     reminderLeadDays: dayList(e.REMINDER_LEAD_DAYS),
     reminders: { windowHours: e.REMINDER_WINDOW_HOURS, renewalLeadDays: dayList(e.REMINDER_RENEWAL_DAYS), monthlyRenewals: e.REMINDER_MONTHLY_RENEWALS === "true" },
-    partnerCenter: { provisioningLagSeconds: e.SANDBOX_PROVISIONING_LAG_SECONDS },
+    partnerCenter: {
+      mode: e.PARTNER_CENTER,
+      provisioningLagSeconds: e.SANDBOX_PROVISIONING_LAG_SECONDS,
+      apiUrl: e.PARTNER_CENTER_API_URL.replace(/\/+$/, ""),
+      authorityUrl: e.ENTRA_AUTHORITY_URL.replace(/\/+$/, ""),
+      appId: e.PARTNER_CENTER_APP_ID,
+      appSecret: e.PARTNER_CENTER_APP_SECRET,
+      certificate: e.PARTNER_CENTER_CERTIFICATE_PATH ? { path: e.PARTNER_CENTER_CERTIFICATE_PATH, thumbprint: e.PARTNER_CENTER_CERTIFICATE_THUMBPRINT! } : undefined,
+      timeoutMs: e.PARTNER_CENTER_TIMEOUT_SECONDS * 1000,
+      requestsPerMinute: e.PARTNER_CENTER_REQUESTS_PER_MINUTE,
+      refreshHours: e.PARTNER_CENTER_REFRESH_HOURS,
+      webhookCertificateHosts: splitList(e.PARTNER_CENTER_WEBHOOK_CERTIFICATE_HOSTS),
+    },
     logLevel: e.LOG_LEVEL,
     security: {
       labMode: e.INSECURE_UNAUTHENTICATED_LAB === "true",

@@ -10,6 +10,7 @@ import type { PartnerCenter } from "./partnerCenter/port.js";
 import type { PartnerCenterSync } from "./reminders/reminderScheduler.js";
 import { EmbeddedPartnerCenter } from "./partnerCenter/sandbox/embeddedPartnerCenter.js";
 import { PartnershipService } from "./resellers/partnershipService.js";
+import { ResellerSync } from "./resellers/resellerSync.js";
 import type { SecretBox } from "./security/secretBox.js";
 import { OrderService } from "./subscriptions/orderService.js";
 import { SubscriptionMirror } from "./subscriptions/subscriptionMirror.js";
@@ -36,7 +37,8 @@ export function createDomain(db: Db, options: DomainOptions) {
   const mirror = new SubscriptionMirror(db, pc, now);
   const orders = new OrderService(db, pc, customers, catalog, mirror, now);
   const subscriptions = new SubscriptionService(db, pc, customers, orders, catalog, mirror, now);
-  const partnerships = new PartnershipService(db, { now });
+  const partnerships = new PartnershipService(db, { now, confirmInPartnerCenter: pc.kind === "api" });
+  const resellerSync = new ResellerSync(db, pc);
   /** What the reminder sweep reads Partner Center with. */
   const sync: PartnerCenterSync = {
     pc,
@@ -49,5 +51,5 @@ export function createDomain(db: Db, options: DomainOptions) {
       return offers.find((offer) => offer.productId === subscription.productId && offer.skuId === subscription.skuId)?.convertsTo ?? null;
     },
   };
-  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, sync, now };
+  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, resellerSync, sync, now };
 }

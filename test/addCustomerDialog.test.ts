@@ -7,6 +7,7 @@ import { parseConfig, type Config } from "../src/config.js";
 import { cardOf, Conversation, texts } from "./helpers/conversation.js";
 import { callerOf, everyStoredValue, newCustomer, OFFERS, PROVIDER_TENANT, validAccount, validAttestation } from "./helpers/fixtures.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
+import { startApiStack, type ApiStack } from "./helpers/partnerCenterApi.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 type Card = ReturnType<typeof cardOf>;
@@ -15,22 +16,29 @@ const textOf = (card: Card) => JSON.stringify(card);
 /** The password as the user reads it on the card (the card escapes it as Markdown). */
 const passwordOf = (card: Card) => (card.body[2] as unknown as { facts: { value: string }[] }).facts[1].value.replace(/\\(.)/g, "$1");
 
-describe(`adding a customer in Teams (${providerUnderTest})`, () => {
+describe.each(["embedded", "api"] as const)(`adding a customer in Teams (Partner Center: %s; ${providerUnderTest})`, (adapter) => {
   let database: TestDatabase;
   let config: Config;
+  let stack: ApiStack | undefined;
+  let services: ReturnType<typeof testServices>;
   const log = memoryLogger("trace");
 
   // Each test has its own database, with no customer.
   beforeEach(async () => {
     database = await createTestDatabase();
+    stack = adapter === "api" ? await startApiStack(database.db) : undefined;
+    services = stack ? stack.services : testServices(database.db);
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
   });
-  afterEach(() => database.drop());
+  afterEach(async () => {
+    await stack?.stop();
+    await database.drop();
+  });
 
   /** A customer created beforehand, by Alex (who becomes the provider's admin). */
   const existing = async (domainPrefix: string, companyName: string, quantities: Record<string, number> = {}) => {
     await chat("conv-setup").say("hello");
-    return newCustomer(testServices(database.db), await callerOf(database.db, "aad-alex"), { account: { domainPrefix, companyName }, quantities });
+    return newCustomer(services, await callerOf(database.db, "aad-alex"), { account: { domainPrefix, companyName }, quantities });
   };
   /** The steps before the catalog: account, agreement, term and billing. */
   const toCatalog = async (c: Conversation, flowId: string, account: Record<string, string>, termCycle = "P1Y/monthly") => {
@@ -40,7 +48,7 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
   };
 
   const chat = (conversationId: string, locale = "en-US") =>
-    new Conversation(testBot(config, database, log.logger), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
+    new Conversation(testBot(config, database, log.logger, { domain: services }), { tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", name: "Alex Wilber", locale, conversationId });
   const submit = (c: Conversation, data: Record<string, unknown>, replyToId = "card-1") => c.send({ type: "message", value: data, replyToId } as Partial<Activity>);
 
   it("walks account info → subscriptions → review (with Edit) → submit, creating the customer and its subscriptions", async () => {
@@ -249,9 +257,14 @@ describe(`adding a customer in Teams (${providerUnderTest})`, () => {
     const admin = await callerOf(database.db, "aad-alex");
     const reseller = await database.db.organisation.create({ data: { tenantId: "res-unsigned", kind: "reseller", name: "Unsigned Reseller" } });
     await database.db.partnership.create({ data: { providerOrgId: admin.organisation.id, resellerOrgId: reseller.id, email: "r@example.com", companyName: "Unsigned Reseller", tokenHash: "h", status: "active", expiresAt: new Date(Date.now() + 86_400_000), invitedById: admin.userId } });
-    const services = testServices(database.db);
-    await services.pc.indirectResellers();
-    await (services.pc as unknown as { setResellerAgreementSigned(tenantId: string, signed: boolean): Promise<void> }).setResellerAgreementSigned("res-unsigned", false);
+    if (stack) {
+      // The real Partner Center: the relationship exists, and a user is connected for the reseller's customer (App+User).
+      await stack.fake.addReseller("res-unsigned", "Unsigned Reseller", { agreementSigned: false });
+      await stack.tokens.connect((prompt) => setTimeout(() => stack!.entra.approve(prompt.code, { userName: "admin@contoso.onmicrosoft.com", mfa: true }), 10));
+    } else {
+      await services.pc.indirectResellers();
+      await (services.pc as unknown as { setResellerAgreementSigned(tenantId: string, signed: boolean): Promise<void> }).setResellerAgreementSigned("res-unsigned", false);
+    }
     const flowId = flowIdOf(cardOf(await c.submit({ verb: "customer.new", resellerOrgId: reseller.id })));
     await toCatalog(c, flowId, { domainPrefix: "refusedorder" });
     await submit(c, { verb: "customer.subscriptions.next", flowId, [`qty_${OFFERS.e3}`]: "2" });

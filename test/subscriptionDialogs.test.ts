@@ -13,6 +13,7 @@ import { actionData, cardOf, Conversation, texts } from "./helpers/conversation.
 import { newCustomer, OFFERS, order, PROVIDER_TENANT, validAttestation } from "./helpers/fixtures.js";
 import { testBot, testConfig, testServices } from "./helpers/harness.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
+import { startApiStack, type ApiStack } from "./helpers/partnerCenterApi.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 type Card = ReturnType<typeof cardOf>;
@@ -21,8 +22,9 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = new Date("2027-01-04T10:00:00Z");
 
-describe(`subscriptions in Teams, under New Commerce's rules (${providerUnderTest})`, () => {
+describe.each(["embedded", "api"] as const)(`subscriptions in Teams, under New Commerce's rules (Partner Center: %s; ${providerUnderTest})`, (adapter) => {
   let database: TestDatabase;
+  let stack: ApiStack | undefined;
   let config: Config;
   let caller: Caller;
   let clock: Date;
@@ -36,13 +38,17 @@ describe(`subscriptions in Teams, under New Commerce's rules (${providerUnderTes
     clock = T0;
     database = await createTestDatabase();
     config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution" });
-    services = testServices(database.db, () => clock);
+    stack = adapter === "api" ? await startApiStack(database.db, { now: () => clock }) : undefined;
+    services = stack ? stack.services : testServices(database.db, () => clock);
     const resolved = await new IdentityService(database.db, { providerTenantId: PROVIDER_TENANT, providerName: "Contoso Distribution", logger }).resolve({ tenantId: PROVIDER_TENANT, aadObjectId: "aad-alex", displayName: "Alex Wilber" });
     if (resolved.status !== "member") throw new Error("not a member");
     caller = resolved.caller;
     customerId = (await newCustomer(services, caller, { account: { domainPrefix: "subsdialog" }, quantities: { [OFFERS.e3Trial]: 3 }, term: "P1M" })).customerId;
   });
-  afterEach(() => database.drop());
+  afterEach(async () => {
+    await stack?.stop();
+    await database.drop();
+  });
 
   /** The customer's Office 365 E3 subscription (1 year, billed monthly), bought now. */
   const e3 = async (licences = 25) => {
@@ -78,6 +84,7 @@ describe(`subscriptions in Teams, under New Commerce's rules (${providerUnderTes
     expect(json(cardOf(placed))).toContain("Office 365 E3 · 25 licences · Active");
     expect(texts(await press(c, { verb: "order.review.submit", flowId }, "review-card"))).toEqual([expect.stringContaining("no longer active")]);
     expect(await database.db.pcOrder.count()).toBe(2);
+    if (stack) expect(stack.fake.requests("POST", /\/checkout$/)).toHaveLength(2);
     expect(await database.db.subscription.findFirstOrThrow({ where: { customerId, offerName: "Office 365 E3" } })).toMatchObject({ termDuration: "P3Y", billingCycle: "triennial", licences: 25 });
   });
 
@@ -144,6 +151,7 @@ describe(`subscriptions in Teams, under New Commerce's rules (${providerUnderTes
     expect(c.adapter.updatedActivities.at(-1)?.id).toBe("sub-card");
     expect(texts(await press(c, confirm, "sub-card"))[0]).toContain("changed since that card was shown");
     expect(await database.db.pcSubscription.findUniqueOrThrow({ where: { id: sub.pcSubscriptionId } })).toMatchObject({ quantity: 30, updateCount: 1 });
+    if (stack) expect(stack.fake.requests("PATCH", /\/subscriptions\//)).toHaveLength(1);
   });
 
   it("cancel within the window: the refund is shown first, then it is cancelled, final and audited", async () => {

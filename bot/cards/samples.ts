@@ -20,6 +20,7 @@ import { accountCardData, createdCardData, customerDetailsCardData, customerList
 import { cancelReviewData, historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { staffCardData } from "../staffCommands.js";
+import { partnerCenterCommands } from "../partnerCenterCommands.js";
 import { reminderCardData } from "../reminders/teamsReminderChannel.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
 
@@ -39,6 +40,7 @@ const registry = new CommandRegistry([
   ...subscriptionCommands(null as never, null as never),
   ...resellerCommands(null as never, undefined),
   ...staffCommands(null as never),
+  ...partnerCenterCommands(undefined, null as never, null as never),
 ]);
 
 /** The embedded sandbox's catalog for a US commercial customer, as the bot's offers, in a language. */

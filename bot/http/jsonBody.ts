@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 
-export type BodyResult = { ok: true; value: Record<string, unknown> } | { ok: false; status: 400 | 408 | 413 | 415; reason: string };
+export type BodyResult = { ok: true; value: Record<string, unknown>; text: string } | { ok: false; status: 400 | 408 | 413 | 415; reason: string };
 
 export interface BodyLimits {
   maxBytes: number;
@@ -42,7 +42,7 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits = de
     return { ok: false, status: 400, reason: "body is not JSON" };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, status: 400, reason: "body is not a JSON object" };
-  return { ok: true, value: value as Record<string, unknown> };
+  return { ok: true, value: value as Record<string, unknown>, text };
 }
 
 function collect(req: IncomingMessage, limits: BodyLimits): Promise<{ ok: true; bytes: Buffer } | { ok: false; status: 408 | 413 | 400; reason: string }> {

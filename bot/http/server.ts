@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { Logger } from "../../src/log.js";
 import type { RequestAuthenticator } from "./authentication.js";
 import { readJsonBody } from "./jsonBody.js";
+import { eventSchema, type PartnerCenterEvents, type WebhookVerifier } from "../../src/partnerCenter/rest/webhooks.js";
 
 /** CloudAdapter whose turns are started with a request already authenticated here. */
 export class PartnerAdapter extends CloudAdapter {
@@ -67,6 +68,8 @@ export interface HttpServerParts {
   run: (context: TurnContext) => Promise<void>;
   health: () => Promise<{ status: number; body: object }>;
   logger: Logger;
+  /** Partner Center's webhooks (PARTNER_CENTER=api): the signature check and what an event does. */
+  partnerCenterEvents?: { verifier: WebhookVerifier; events: PartnerCenterEvents };
 }
 
 export function createHttpServer(parts: HttpServerParts): restify.Server {
@@ -93,6 +96,28 @@ export function createHttpServer(parts: HttpServerParts): restify.Server {
       reply(res, 500);
     }
   });
+
+  const webhooks = parts.partnerCenterEvents;
+  if (webhooks) {
+    server.post("/api/partner-center/events", async (req: restify.Request, res: restify.Response) => {
+      const body = await readJsonBody(req);
+      if (!body.ok) return reply(res, body.status, body.status === 400 ? { error: body.reason } : undefined, body.status !== 400);
+      const verified = await webhooks.verifier.verify(body.text, req.headers);
+      if (!verified.ok) {
+        logger.warn({ reason: verified.reason }, "Partner Center event refused: not signed by Partner Center");
+        return reply(res, 401);
+      }
+      const event = eventSchema.safeParse(body.value);
+      if (!event.success) return reply(res, 400, { error: "not a Partner Center event" });
+      try {
+        reply(res, 200, { status: await webhooks.events.handle(event.data) });
+      } catch (error) {
+        // Partner Center delivers again on a failure: it will be read then.
+        logger.warn({ err: error, event: event.data.EventName }, "a Partner Center event could not be handled");
+        reply(res, 503);
+      }
+    });
+  }
 
   server.get("/healthz", async (_req: restify.Request, res: restify.Response) => {
     const { status, body } = await parts.health();

@@ -160,9 +160,10 @@ export class InvitationGate {
         this.logger.info({ partnershipId: partnership.id, tenantId: prospect.tenantId }, "partnership accepted");
         // The new reseller admin can be reached from now on, before typing anything else.
         await this.refs.remember(accepted.userId, context.activity.conversation.id, TurnContext.getConversationReference(context.activity));
-        await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t("partnershipState.active")] }));
-        await context.sendActivity(t("partnership.accepted", { company: partnership.companyName, provider: providerName }));
-        await this.notifier.notifyUser(partnership.invitedById, { type: "message", text: inviterT("partnership.notify.accepted", { company: partnership.companyName, user: prospect.displayName }) });
+        const pending = accepted.awaitingPartnerCenter;
+        await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t(pending ? "partnershipState.accepted" : "partnershipState.active")] }));
+        await context.sendActivity(t(pending ? "partnership.acceptedAwaiting" : "partnership.accepted", { company: partnership.companyName, provider: providerName }));
+        await this.notifier.notifyUser(partnership.invitedById, { type: "message", text: inviterT(pending ? "partnership.notify.acceptedAwaiting" : "partnership.notify.accepted", { company: partnership.companyName, user: prospect.displayName }) });
       } else {
         await this.partnerships.decline(answer.code, prospect);
         await replaceCard(context, submittedCard({ title: t("partnership.title", { provider: providerName }), lines: [t("partnershipState.declined")] }));

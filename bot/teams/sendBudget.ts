@@ -1,18 +1,11 @@
 /**
  * Teams' rate limits for a bot (per conversation 7 sends a second, 8 in 2 s, 60 in 30 s, 1,800
- * an hour; per tenant about 30 a second), as a budget of send slots. A sender reserves the
- * earliest slot at which one more send fits every sliding window of every key it touches, waits
- * until then, and sends. Reservations are recorded, so concurrent senders are packed, not
- * collided. In one process the reservations live in memory; instances sharing PostgreSQL share
- * them in a table, one row per key, locked while a slot is chosen, so two instances together
- * stay within the limits.
+ * an hour; per tenant about 30 a second), as a budget of send slots (src/util/slidingWindowBudget.ts):
+ * in memory in one process, shared through PostgreSQL by several instances.
  */
-import pg from "pg";
+import type { Window } from "../../src/util/slidingWindowBudget.js";
 
-export interface Window {
-  limit: number;
-  ms: number;
-}
+export { earliestSlot, LocalSendBudget, SharedSendBudget, type BudgetKey, type SendBudget, type Window } from "../../src/util/slidingWindowBudget.js";
 
 export const perConversation: Window[] = [
   { limit: 7, ms: 1_000 },
@@ -21,125 +14,3 @@ export const perConversation: Window[] = [
   { limit: 1_800, ms: 3_600_000 },
 ];
 export const perTenant: Window[] = [{ limit: 30, ms: 1_000 }];
-
-export interface BudgetKey {
-  key: string;
-  windows: Window[];
-}
-
-export interface SendBudget {
-  /** Waits until one more send fits every window of every key, and counts it. */
-  acquire(keys: BudgetKey[]): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A little room kept under each limit for the network's jitter between here and Teams. */
-const SAFETY_MS = 30;
-
-/** How many of the sorted `times` fall in [from, to). */
-function countIn(times: number[], from: number, to: number): number {
-  let count = 0;
-  for (const time of times) if (time >= from && time < to) count++;
-  return count;
-}
-
-/** Whether one more send at `t` keeps every window of length W that contains t within its limit. */
-function fits(times: number[], window: Window, t: number): boolean {
-  const width = window.ms + SAFETY_MS;
-  // The busiest window containing t starts at t - width (just after) or just after an event enters on its right.
-  const starts = [t - width + 1, ...times.filter((time) => time > t && time < t + width).map((time) => time - width + 1)];
-  return starts.every((start) => countIn(times, start, start + width) < window.limit);
-}
-
-/**
- * The earliest time ≥ now at which one more send fits every window of every key, given the sends
- * already made or reserved (`history`, sorted times per key).
- */
-export function earliestSlot(now: number, keys: BudgetKey[], history: Map<string, number[]>): number {
-  // A send fits either now or just as an earlier send leaves one of the windows.
-  const candidates = new Set<number>([now]);
-  for (const { key, windows } of keys) for (const time of history.get(key) ?? []) for (const window of windows) if (time + window.ms + SAFETY_MS >= now) candidates.add(time + window.ms + SAFETY_MS);
-  for (const t of [...candidates].sort((a, b) => a - b)) {
-    if (keys.every(({ key, windows }) => windows.every((window) => fits(history.get(key) ?? [], window, t)))) return t;
-  }
-  throw new Error("no slot fits: a window's limit is below 1");
-}
-
-/** Adds a send at `t` to each key's history, forgetting what no window can see any more. */
-function record(history: Map<string, number[]>, keys: BudgetKey[], t: number, now: number): void {
-  for (const { key, windows } of keys) {
-    const horizon = now - Math.max(...windows.map((window) => window.ms)) - SAFETY_MS;
-    const times = (history.get(key) ?? []).filter((time) => time > horizon);
-    times.push(t);
-    times.sort((a, b) => a - b);
-    history.set(key, times);
-  }
-}
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The budget of one process (SQLite: the bot is the only process). */
-export class LocalSendBudget implements SendBudget {
-  private readonly history = new Map<string, number[]>();
-
-  constructor(
-    private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = realSleep,
-  ) {}
-
-  async acquire(keys: BudgetKey[]): Promise<void> {
-    const now = this.now();
-    const slot = earliestSlot(now, keys, this.history);
-    record(this.history, keys, slot, now);
-    if (slot > now) await this.sleep(slot - now);
-  }
-
-  async close(): Promise<void> {}
-}
-
-/** The budget shared by every instance on one PostgreSQL database (table "SendBudget"). */
-export class SharedSendBudget implements SendBudget {
-  private readonly pool: pg.Pool;
-
-  constructor(
-    connectionString: string,
-    private readonly sleep: (ms: number) => Promise<void> = realSleep,
-  ) {
-    this.pool = new pg.Pool({ connectionString, max: 4 });
-    this.pool.on("error", () => {});
-  }
-
-  async acquire(keys: BudgetKey[]): Promise<void> {
-    const names = [...new Set(keys.map((key) => key.key))].sort();
-    const client = await this.pool.connect();
-    let wait = 0;
-    try {
-      await client.query("BEGIN");
-      await client.query(`INSERT INTO "SendBudget" ("key", "times") SELECT unnest($1::text[]), '[]' ON CONFLICT ("key") DO NOTHING`, [names]);
-      // Rows locked in key order (no deadlock between instances); the database's clock is everyone's clock.
-      const { rows } = await client.query<{ key: string; times: string; now: number }>(
-        `SELECT "key", "times", (extract(epoch from clock_timestamp()) * 1000)::float8 AS "now" FROM "SendBudget" WHERE "key" = ANY($1::text[]) ORDER BY "key" FOR UPDATE`,
-        [names],
-      );
-      // Slots are chosen on the database's clock and waited for on this one, from this moment.
-      const localAtRead = Date.now();
-      const now = Math.round(rows[0]?.now ?? localAtRead);
-      const history = new Map(rows.map((row) => [row.key, JSON.parse(row.times) as number[]]));
-      const slot = earliestSlot(now, keys, history);
-      record(history, keys, slot, now);
-      for (const name of names) await client.query(`UPDATE "SendBudget" SET "times" = $2 WHERE "key" = $1`, [name, JSON.stringify(history.get(name) ?? [])]);
-      await client.query("COMMIT");
-      wait = localAtRead + (slot - now) - Date.now();
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-    if (wait > 0) await this.sleep(wait);
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end();
-  }
-}

@@ -8,6 +8,8 @@
 export type PartnerCenterReason =
   | "throttled"
   | "mfaRequired"
+  | "signInExpired"
+  | "appCredentialsRefused"
   | "appUserRequired"
   | "roleNotAllowed"
   | "agreementRequired"
@@ -37,6 +39,8 @@ export const reasonOfCode: Record<number, PartnerCenterReason> = {
   429: "throttled",
   900421: "mfaRequired",
   900420: "mfaRequired",
+  900422: "signInExpired",
+  900423: "appCredentialsRefused",
   900329: "appUserRequired",
   900308: "roleNotAllowed",
   13605: "agreementRequired",

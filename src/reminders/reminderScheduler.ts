@@ -110,6 +110,8 @@ export interface SchedulerOptions {
   maxBackoffMs: number;
   /** A subscription whose date has passed is read again from Partner Center at most this often (renewal can take hours). */
   refreshEveryMs: number;
+  /** Any subscription not read for this long is read again (changes made in the Partner Center portal); 0: off. */
+  staleAfterMs: number;
   random: () => number;
   instanceId: string;
   /** The time, read each time it is needed. */
@@ -128,6 +130,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
   refreshEveryMs: 5 * 60_000,
+  staleAfterMs: 0,
   random: Math.random,
   instanceId: randomUUID(),
   clock: () => new Date(),
@@ -225,7 +228,11 @@ export class ReminderScheduler {
     const now = this.now();
     const readBefore = new Date(now.getTime() - this.options.refreshEveryMs);
     const due = await this.db.subscription.findMany({
-      where: { status: { in: ["active", "suspended"] }, readAt: { lt: readBefore }, OR: [{ termEndAt: { lte: now } }, { deletionAt: { lte: now } }] },
+      where: {
+        status: { in: ["active", "suspended"] },
+        readAt: { lt: readBefore },
+        OR: [{ termEndAt: { lte: now } }, { deletionAt: { lte: now } }, ...(this.options.staleAfterMs > 0 ? [{ readAt: { lt: new Date(now.getTime() - this.options.staleAfterMs) } }] : [])],
+      },
       include: { customer: true },
       orderBy: { termEndAt: "asc" },
       take: 200,

@@ -14,7 +14,8 @@ import type { Caller } from "../identity/identityService.js";
 
 export const DEFAULT_INVITATION_DAYS = 14;
 
-export type PartnershipState = "invited" | "active" | "declined" | "revoked" | "expired";
+/** "accepted": accepted in Teams, waiting for the relationship to appear in Partner Center (PARTNER_CENTER=api). */
+export type PartnershipState = "invited" | "accepted" | "active" | "declined" | "revoked" | "expired";
 
 export class InvitationRefused extends Error {
   constructor(readonly reason: "unknown" | "used" | "expired" | "revoked" | "declined" | "ownTenant" | "otherTenant" | "tenantTaken") {
@@ -40,7 +41,12 @@ export const hashCode = (code: string) => createHash("sha256").update(code.trim(
 export class PartnershipService {
   constructor(
     private readonly db: Db,
-    private readonly options: { invitationDays?: number; now?: () => Date } = {},
+    private readonly options: {
+      invitationDays?: number;
+      now?: () => Date;
+      /** Against the real Partner Center a partnership is active once the relationship appears there (ResellerSync confirms it). */
+      confirmInPartnerCenter?: boolean;
+    } = {},
   ) {}
 
   private now(): Date {
@@ -88,7 +94,8 @@ export class PartnershipService {
     const now = this.now();
     try {
       return await this.db.$transaction(async (tx) => {
-        const claimed = await tx.partnership.updateMany({ where: { id: partnership.id, status: "invited" }, data: { status: "active", respondedAt: now } });
+        const status = this.options.confirmInPartnerCenter ? "accepted" : "active";
+        const claimed = await tx.partnership.updateMany({ where: { id: partnership.id, status: "invited" }, data: { status, respondedAt: now } });
         if (claimed.count !== 1) throw new InvitationRefused("used");
         const org = await tx.organisation.create({ data: { tenantId: prospect.tenantId, kind: "reseller", name: partnership.companyName } });
         const user = await tx.user.create({
@@ -96,7 +103,7 @@ export class PartnershipService {
         });
         await tx.organisation.update({ where: { id: org.id }, data: { firstAdminId: user.id } });
         await tx.partnership.update({ where: { id: partnership.id }, data: { resellerOrgId: org.id, respondedById: user.id } });
-        return { partnership: { ...partnership, status: "active", resellerOrgId: org.id }, resellerOrgId: org.id, userId: user.id };
+        return { partnership: { ...partnership, status, resellerOrgId: org.id }, resellerOrgId: org.id, userId: user.id, awaitingPartnerCenter: status === "accepted" };
       });
     } catch (error) {
       // The tenant already has an organisation here (another reseller partnership, or its users): refuse clearly.
@@ -147,7 +154,7 @@ export class PartnershipService {
     if (!partnership) throw new InvitationRefused("unknown");
     const provider = await this.db.organisation.findUniqueOrThrow({ where: { id: partnership.providerOrgId } });
     if (provider.tenantId === prospect.tenantId) throw new InvitationRefused("ownTenant");
-    if (partnership.status === "active") {
+    if (partnership.status === "active" || partnership.status === "accepted") {
       const reseller = partnership.resellerOrgId ? await this.db.organisation.findUnique({ where: { id: partnership.resellerOrgId } }) : null;
       throw new InvitationRefused(reseller && reseller.tenantId !== prospect.tenantId ? "otherTenant" : "used");
     }

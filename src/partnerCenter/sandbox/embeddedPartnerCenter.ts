@@ -47,6 +47,12 @@ export interface EmbeddedOptions {
   /** The partner's own tenant id (the provider's), for relationship request links. */
   partnerTenantId: () => Promise<string | undefined>;
   catalog?: SandboxCatalog;
+  /**
+   * Where its indirect resellers come from: the bot's active partnerships (the default: in embedded
+   * mode, accepting in Teams is accepting in Partner Center), or only its own table (a stand-in
+   * for the real Partner Center, where a partnership exists once the reseller accepted there).
+   */
+  resellers?: "partnerships" | "own";
 }
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -331,6 +337,10 @@ export class EmbeddedPartnerCenter implements PartnerCenter {
   // ---- indirect resellers ----------------------------------------------------------------
 
   async indirectResellers(): Promise<PcIndirectReseller[]> {
+    if (this.options.resellers === "own") {
+      const rows = await this.db.pcReseller.findMany({ where: { state: "Active" }, orderBy: { createdAt: "asc" } });
+      return rows.map((row) => ({ id: row.tenantId, name: row.name, relationshipType: "IsIndirectCloudSolutionProviderOf", state: row.state, mpnId: row.mpnId, location: "" }));
+    }
     const partnerships = await this.db.partnership.findMany({ where: { status: "active", resellerOrgId: { not: null } }, select: { resellerOrgId: true, companyName: true } });
     const orgs = await this.db.organisation.findMany({ where: { id: { in: partnerships.map((p) => p.resellerOrgId!) } } });
     const resellers: PcIndirectReseller[] = [];
@@ -410,7 +420,13 @@ export class EmbeddedPartnerCenter implements PartnerCenter {
     return Math.min(120, 90 + Math.max(0, Math.floor((firstPaid.creationDate.getTime() - customer.createdAt.getTime()) / DAY)));
   }
 
+  /** Sandbox control: an indirect reseller accepts the partner's invitation in Partner Center. */
+  async addReseller(reseller: { tenantId: string; name: string; mpnId: string; agreementSigned?: boolean }): Promise<void> {
+    await this.db.pcReseller.upsert({ where: { tenantId: reseller.tenantId }, create: { ...reseller, agreementSigned: reseller.agreementSigned ?? true, state: "Active", createdAt: this.now() }, update: { state: "Active" } });
+  }
+
   private async activeReseller(tenantId: string, tx: Tx): Promise<boolean> {
+    if (this.options.resellers === "own") return Boolean(await tx.pcReseller.findFirst({ where: { tenantId, state: "Active" } }));
     const org = await tx.organisation.findUnique({ where: { tenantId } });
     return Boolean(org && org.kind === "reseller" && (await tx.partnership.count({ where: { resellerOrgId: org.id, status: "active" } })));
   }

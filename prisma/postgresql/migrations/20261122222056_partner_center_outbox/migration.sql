@@ -1,0 +1,19 @@
+-- CreateTable
+CREATE TABLE "PcOutbox" (
+    "key" TEXT NOT NULL,
+    "operation" TEXT NOT NULL,
+    "requestId" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "httpStatus" INTEGER,
+    "attempt" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PcOutbox_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PcOutbox_requestId_key" ON "PcOutbox"("requestId");
+
+-- CreateIndex
+CREATE INDEX "PcOutbox_status_updatedAt_idx" ON "PcOutbox"("status", "updatedAt");
