@@ -138,6 +138,14 @@ export async function confirmResellers(domain: Domain, database: Database, notif
   return confirmed.length;
 }
 
+/** Customers the partner has in Partner Center, brought into chat a few pages per sweep (the real Partner Center only). */
+export async function importCustomers(domain: Domain, logger: Logger): Promise<number> {
+  if (domain.pc.kind !== "api") return 0;
+  const imported = await domain.customerImport.run();
+  if (imported) logger.info({ imported }, "customers read from Partner Center");
+  return imported;
+}
+
 /** Runs the sweep (and the other periodic work) every interval, never two at once in this process; returns a stop function. */
 function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = []): () => void {
   if (seconds <= 0) return () => {};
@@ -196,7 +204,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();
-  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger)]);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger), () => importCustomers(domain, logger)]);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id && config.security.labMode) {
     logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");

@@ -4,6 +4,7 @@
  * every part sees the same port, catalog cache, mirror and clock.
  */
 import { CatalogService } from "./catalog/catalogService.js";
+import { CustomerImport } from "./customers/customerImport.js";
 import { CustomerService } from "./customers/customerService.js";
 import type { Db } from "./db/database.js";
 import type { PartnerCenter } from "./partnerCenter/port.js";
@@ -39,6 +40,7 @@ export function createDomain(db: Db, options: DomainOptions) {
   const subscriptions = new SubscriptionService(db, pc, customers, orders, catalog, mirror, now);
   const partnerships = new PartnershipService(db, { now, confirmInPartnerCenter: pc.kind === "api" });
   const resellerSync = new ResellerSync(db, pc);
+  const customerImport = new CustomerImport(db, pc, mirror, now);
   /** What the reminder sweep reads Partner Center with. */
   const sync: PartnerCenterSync = {
     pc,
@@ -51,5 +53,5 @@ export function createDomain(db: Db, options: DomainOptions) {
       return offers.find((offer) => offer.productId === subscription.productId && offer.skuId === subscription.skuId)?.convertsTo ?? null;
     },
   };
-  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, resellerSync, sync, now };
+  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, resellerSync, customerImport, sync, now };
 }

@@ -7,6 +7,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { confirmResellers, domainFor, startApp, type App } from "../bot/app.js";
 import { SignInAlerts } from "../bot/partnerCenterAlerts.js";
+import { partnerCenterSentence } from "../bot/domainErrors.js";
+import { translator } from "../src/i18n/index.js";
 import { parseConfig, type Config } from "../src/config.js";
 import type { ScratchDatabase } from "../src/db/scratch.js";
 import type { Caller } from "../src/identity/identityService.js";
@@ -45,6 +47,39 @@ describe("settings for the real Partner Center", () => {
     );
     expect(parseConfig({ PARTNER_CENTER: "sandbox" })).toMatchObject({ ok: false, errors: [expect.stringMatching(/^PARTNER_CENTER must be embedded .* or api/)] });
     expect(parseConfig({})).toMatchObject({ ok: true, config: { partnerCenter: { mode: "embedded", apiUrl: "https://api.partnercenter.microsoft.com", authorityUrl: "https://login.microsoftonline.com" } } });
+  });
+});
+
+describe("Partner Center's refusals in the user's words", () => {
+  const table: [number, number, RegExp][] = [
+    [429, 429, /busy/],
+    [401, 900421, /multi-factor authentication/],
+    [403, 900329, /App\+User/],
+    [403, 13605, /Microsoft Customer Agreement/],
+    [403, 900123, /Microsoft Partner Agreement/],
+    [400, 800090, /within 7 days of being added/],
+    [400, 900214, /within 7 days of being added/],
+    [400, 900257, /within 7 days of being added/],
+    [400, 900117, /cancelled within 7 days/],
+    [400, 900213, /cancelled within 7 days/],
+    [400, 2055, /changed in Partner Center meanwhile/],
+    [404, 400019, /catalog changed/],
+    [409, 800064, /still processing this order/],
+    [409, 800060, /still processing this order/],
+    [400, 800065, /already placed/],
+  ];
+  it.each(table)("HTTP %i, code %i: its own sentence, in English and French, never Partner Center's raw text", (status, code, english) => {
+    const error = new PartnerCenterError(code, "raw description from Partner Center", status, "corr-123");
+    const en = partnerCenterSentence({ t: translator("en"), locale: "en" }, error)!;
+    const fr = partnerCenterSentence({ t: translator("fr"), locale: "fr" }, error)!;
+    expect(en).toMatch(english);
+    expect(en).not.toContain("raw description");
+    expect(fr).not.toContain("raw description");
+    expect(fr).not.toBe(en);
+  });
+  it("an unknown code shows Partner Center's own description and the correlation id, never a stack", () => {
+    const sentence = partnerCenterSentence({ t: translator("en"), locale: "en" }, new PartnerCenterError(123456, "Something new went wrong", 400, "corr-456"));
+    expect(sentence).toBe("Partner Center refused: Something new went wrong (code 123456 · corr-456). Nothing was changed.");
   });
 });
 
@@ -204,5 +239,30 @@ describe(`connecting Partner Center from chat, and what the bot does on its own 
     } finally {
       await timed.stop();
     }
+  });
+
+  it("customers the partner already has in Partner Center appear in chat, with their subscriptions, and a reseller's with its reseller", async () => {
+    const alex = chat({ aadObjectId: "aad-alex", name: "Alex Wilber" });
+    await alex.say("hello");
+    const admin = await callerOf(database.db, "aad-alex");
+    const reseller = await makeCaller(database.db, { kind: "reseller", tenantId: "8e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e", name: "Eastwind", providerOrgId: admin.organisation.id });
+    await stack.fake.addReseller("8e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e", "Eastwind");
+    // Made in the Partner Center portal, before the bot: one direct customer with a subscription, one of the reseller's.
+    const profile = (name: string) => ({ email: "it@example.com", culture: "fr-FR", language: "fr", companyName: name, defaultAddress: { firstName: "Lee", lastName: "Gu", addressLine1: "1 rue de Rivoli", city: "Paris", state: "IDF", postalCode: "75001", country: "FR" } });
+    const direct = await stack.fake.sandbox.createCustomer({ companyProfile: { domain: "portalco.onmicrosoft.com" }, billingProfile: profile("Portal Co") }, crypto.randomUUID());
+    await stack.fake.sandbox.createCustomer({ companyProfile: { domain: "eastclient.onmicrosoft.com" }, billingProfile: profile("East Client"), associatedPartnerId: "8e7d3a1b-2c4f-4a6b-8d9e-0f1a2b3c4d5e" }, crypto.randomUUID());
+    await stack.fake.sandbox.createAgreement(direct.id, { templateId: await stack.fake.sandbox.customerAgreementTemplateId(), type: "MicrosoftCustomerAgreement", dateAgreed: "2026-10-01T00:00:00Z", primaryContact: { firstName: "Lee", lastName: "Gu", email: "lee@portalco.example" } }, crypto.randomUUID());
+    const entries = await stack.fake.sandbox.catalog({ country: "FR", segment: "commercial", language: "fr" });
+    const e3 = entries.find((entry) => entry.sku.title === "Office 365 E3")!;
+    const cart = await stack.fake.sandbox.createCart(direct.id, [{ id: 0, catalogItemId: e3.availability.catalogItemId, quantity: 7, billingCycle: "Monthly", termDuration: "P1Y" }], crypto.randomUUID());
+    await stack.fake.sandbox.checkout(direct.id, cart.id, crypto.randomUUID());
+
+    expect(await stack.services.customerImport.run()).toBe(2);
+    expect(await stack.services.customerImport.run()).toBe(0);
+    const portal = await database.db.customer.findUniqueOrThrow({ where: { pcCustomerId: direct.id }, include: { subscriptions: true } });
+    expect(portal).toMatchObject({ companyName: "Portal Co", domainPrefix: "portalco", country: "FR", createdById: "partner-center" });
+    expect(portal.subscriptions.map((subscription) => [subscription.offerName, subscription.licences])).toEqual([["Office 365 E3", 7]]);
+    expect(JSON.stringify(await alex.say("customers portal"))).toContain("Portal Co");
+    expect((await stack.services.customers.list(reseller, {})).items.map((item) => item.companyName)).toEqual(["East Client"]);
   });
 });
