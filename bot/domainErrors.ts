@@ -8,7 +8,7 @@ import { NotAllowed, NotFound } from "../src/errors.js";
 import { escapeMarkdown as md, type MessageKey } from "../src/i18n/index.js";
 import { isPartnerCenterError, type PartnerCenterReason } from "../src/partnerCenter/errors.js";
 import { formatDate, formatDateTime, type Lang } from "./cards/format.js";
-import { turnInfo } from "./turn.js";
+import { executeTurn, turnInfo } from "./turn.js";
 
 type Details = Record<string, string | number>;
 
@@ -77,8 +77,14 @@ export async function answerDomainError(context: TurnContext, error: unknown): P
 
 export { md };
 
-/** Replaces a submitted card in place (Teams: the message the submit replied to); a client that cannot is not an error. */
+/**
+ * Replaces a pressed card in place by its new state, for everyone in the conversation (Teams:
+ * the message the action came from). In a Universal Action the person who pressed also gets it
+ * as the invoke's answer. A client that cannot update is not an error.
+ */
 export async function replaceCard(context: TurnContext, attachment: import("botbuilder").Attachment): Promise<void> {
+  const execute = executeTurn(context);
+  if (execute) execute.card = attachment;
   const id = context.activity.replyToId;
   if (!id) return;
   try {

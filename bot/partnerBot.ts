@@ -17,8 +17,9 @@ import { invitationAnswer, type InvitationGate } from "./resellers/resellerComma
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
-import { setTurnInfo, turnInfo } from "./turn.js";
+import { beginExecute, executeAnswer, executeTurn, setTurnInfo, turnInfo } from "./turn.js";
 import { validTimeZone } from "./cards/format.js";
+import { REFRESH_USER_LIMIT } from "./cards/universal.js";
 
 export interface PartnerBotOptions {
   identity: IdentityService;
@@ -66,12 +67,18 @@ export class PartnerBot extends ActivityHandler {
     await this.options.turnLock.close();
   }
 
-  /** Invokes (Action.Execute, message extensions, …) are not features of this bot: acknowledged politely, never a 5xx. */
-  protected override async onInvokeActivity(): Promise<InvokeResponse> {
-    return { status: 200 };
+  /**
+   * Universal Actions run through the same dialogs as a submit and answer with the card the turn
+   * settled on. Other invokes this bot does not offer are acknowledged politely, never a 5xx.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (!executeTurn(context)) return { status: 200 };
+    await runDialog(this.options.dialog, context, this.dialogState);
+    return executeAnswer(context);
   }
 
   override async run(context: TurnContext): Promise<void> {
+    beginExecute(context);
     if (!(await this.identify(context))) return acknowledgeInvoke(context);
     // Two fast submits of one user in one conversation run one after the other, so the second
     // sees the state the first left, even when two instances receive them.
@@ -81,7 +88,7 @@ export class PartnerBot extends ActivityHandler {
     } catch (error) {
       if (!(error instanceof TurnLockTimeout)) throw error;
       turnInfo(context).log.info("the previous turn of this user in this conversation is still running: asked to send again");
-      if (context.activity.type === ActivityTypes.Message) await context.sendActivity(turnInfo(context).t("turn.stillWorking"));
+      if (speaks(context)) await context.sendActivity(turnInfo(context).t("turn.stillWorking"));
       await acknowledgeInvoke(context);
     }
   }
@@ -115,13 +122,13 @@ export class PartnerBot extends ActivityHandler {
     const provisional = localeOf(activity.locale, this.options.defaultLocale);
     if (!userId || !conversationTenant) {
       log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(conversationTenant) }, "activity without a user or a tenant: ignored");
-      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, conversationTenant ?? "?");
+      if (speaks(context)) await this.refuse(context, provisional, conversationTenant ?? "?");
       return false;
     }
     const home = activity.channelId === "msteams" ? homeTenant(conversationTenant, await this.options.directory.membership(context)) : { tenantId: conversationTenant };
     if ("refused" in home) {
       log.info({ reason: home.refused, conversationTenant }, "sender is not a member of this tenant (guest, anonymous or unknown): not enrolled here");
-      if (activity.type === ActivityTypes.Message) await this.refuse(context, provisional, conversationTenant);
+      if (speaks(context)) await this.refuse(context, provisional, conversationTenant);
       return false;
     }
     const displayName = typeof activity.from.name === "string" ? activity.from.name : "";
@@ -135,7 +142,7 @@ export class PartnerBot extends ActivityHandler {
     const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale, timeZone: validTimeZone(activity.localTimezone) });
     if (resolution.status === "notEnrolled") {
       log.info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
-      if (activity.type === ActivityTypes.Message || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
+      if (speaks(context) || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
       return false;
     }
     const removal = activity.type === ActivityTypes.InstallationUpdate && activity.action?.startsWith("remove");
@@ -143,7 +150,8 @@ export class PartnerBot extends ActivityHandler {
     const userLocale = localeOf(activity.locale, this.options.defaultLocale);
     const t = translator(userLocale);
     const timeZone = validTimeZone(activity.localTimezone) ?? resolution.caller.timeZone;
-    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t, lang: { t, locale: userLocale, timeZone }, log: log.child({ userId: resolution.caller.userId }) });
+    const audience = async () => (activity.conversation.conversationType === "personal" || !activity.conversation.conversationType ? [activity.from.id] : this.options.conversationRefs.membersOf(activity.conversation.id, REFRESH_USER_LIMIT + 1));
+    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t, lang: { t, locale: userLocale, timeZone }, log: log.child({ userId: resolution.caller.userId }), audience });
     return true;
   }
 
@@ -158,8 +166,13 @@ export class PartnerBot extends ActivityHandler {
   }
 }
 
-/** An invoke always gets an answer, even when refused, skipped or deferred. */
+/** An invoke always gets an answer, even when refused, skipped or deferred (a Universal Action: in the shape Teams expects). */
 async function acknowledgeInvoke(context: TurnContext): Promise<void> {
   if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(INVOKE_RESPONSE_KEY)) return;
-  await context.sendActivity({ type: "invokeResponse", value: { status: 200 } });
+  await context.sendActivity({ type: "invokeResponse", value: executeTurn(context) ? executeAnswer(context) : { status: 200 } });
+}
+
+/** A message, or a button pressed (not a refresh): the activities a person is waiting on an answer to. */
+function speaks(context: TurnContext): boolean {
+  return context.activity.type === ActivityTypes.Message || executeTurn(context)?.trigger === "manual";
 }

@@ -2,13 +2,14 @@
  * What the edge knows about a turn once identity is resolved, kept in the turn state:
  * the caller, the language and a logger tagged with the activity.
  */
-import { TurnContext } from "botbuilder";
+import { TurnContext, type Attachment, type InvokeResponse } from "botbuilder";
 import { z } from "zod";
 import type { Locale } from "../src/config.js";
 import type { Translate } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import type { Lang } from "./cards/format.js";
+import { executeValue, withRefresh } from "./cards/universal.js";
 
 export interface TurnInfo {
   caller: Caller;
@@ -17,6 +18,8 @@ export interface TurnInfo {
   /** What cards need to speak to this user: language, messages, time zone. */
   lang: Lang;
   log: Logger;
+  /** Who sees this conversation's cards, as Teams user ids, for a card's automatic refresh (more than 60: nobody listed). */
+  audience: () => Promise<string[]>;
 }
 
 const TURN_INFO = Symbol("turnInfo");
@@ -56,4 +59,78 @@ export type CardSubmit = z.output<typeof submitSchema>;
 export function cardSubmit(context: TurnContext): CardSubmit | undefined {
   const parsed = submitSchema.safeParse(context.activity.value);
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * An `adaptiveCard/action` invoke (a Universal Action): its trigger, and the card the turn
+ * answers with. "automatic" is Teams refreshing a card for one user; "manual" a button press.
+ */
+export interface ExecuteTurn {
+  trigger: "manual" | "automatic";
+  card?: Attachment;
+  text?: string;
+}
+
+const EXECUTE = Symbol("execute");
+
+/**
+ * Reads an Action.Execute invoke as the submit it replaces: the activity's value becomes the
+ * action's data with its verb, so commands and flow steps handle both alike. Returns the
+ * execute state (undefined for any other activity).
+ */
+export function beginExecute(context: TurnContext): ExecuteTurn | undefined {
+  const activity = context.activity;
+  if (activity.type !== "invoke" || activity.name !== "adaptiveCard/action") return undefined;
+  const value = executeValue(activity.value);
+  if (!value) return undefined;
+  const trigger = (activity.value as { trigger?: unknown }).trigger === "automatic" ? "automatic" : "manual";
+  activity.value = value;
+  const execute: ExecuteTurn = { trigger };
+  context.turnState.set(EXECUTE, execute);
+  // The last sentence said during the turn is also the invoke's short answer when no card is.
+  context.onSendActivities(async (_context, activities, next) => {
+    for (const sent of activities) if (typeof sent.text === "string" && sent.text) execute.text = sent.text.slice(0, 1000);
+    return next();
+  });
+  return execute;
+}
+
+export function executeTurn(context: TurnContext): ExecuteTurn | undefined {
+  return context.turnState.get(EXECUTE) as ExecuteTurn | undefined;
+}
+
+/** The invoke's answer: the card the turn settled on (shown in place, to this user), or a short message. */
+export function executeAnswer(context: TurnContext): InvokeResponse {
+  const execute = executeTurn(context);
+  if (execute?.card) return { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: execute.card.content } };
+  return { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.activity.message", value: execute?.text ?? "" } };
+}
+
+/**
+ * Shows a card. When Teams refreshes a card for one user (an automatic Universal Action), it is
+ * the invoke's answer: only that user sees it, in place. Otherwise a new message, as always.
+ */
+export async function presentCard(context: TurnContext, card: Attachment): Promise<void> {
+  const execute = executeTurn(context);
+  if (execute?.trigger === "automatic") execute.card = card;
+  else await context.sendActivity({ attachments: [card] });
+}
+
+/** The answer to the person acting only (a Universal Action's invoke answer), never sent to the conversation; false where the client cannot take one. */
+export function answerPrivately(context: TurnContext, card: Attachment): boolean {
+  const execute = executeTurn(context);
+  if (!execute) return false;
+  execute.card = card;
+  return true;
+}
+
+/** A card that Teams refreshes by running `action` for each person of the conversation who opens it. */
+export async function refreshing(context: TurnContext, card: Attachment, action: { verb: string; data: Record<string, unknown> }): Promise<Attachment> {
+  return withRefresh(card, action, await turnInfo(context).audience());
+}
+
+/** A group chat or a channel: what is sent there is seen by everyone in it. */
+export function isSharedConversation(context: TurnContext): boolean {
+  const type = context.activity.conversation?.conversationType;
+  return type === "groupChat" || type === "channel";
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { JSDOM } from "jsdom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expandCard } from "../bot/cards/render.js";
+import { universalActions } from "../bot/cards/universal.js";
 import { cardSamples, sampleNames, sampleNceSubscription, templateOfSample } from "../bot/cards/samples.js";
 import { subscriptionCardData } from "../bot/subscriptions/subscriptionCards.js";
 import { translator } from "../src/i18n/index.js";
@@ -70,7 +71,9 @@ function pressEverything(name: string, card: object): { pressed: Pressed[]; erro
   for (let i = 0; i < context.eventCount; i++) errors.push(context.getEventAt(i).message);
   adaptive.onExecuteAction = (action: any) => {
     const type = action.getJsonTypeName();
-    pressed.push({ card: name, type, title: action.title, data: type === "Action.Submit" || type === "Action.Execute" ? JSON.parse(JSON.stringify(action.data)) : undefined, url: type === "Action.OpenUrl" ? action.url : undefined });
+    const data = type === "Action.Submit" || type === "Action.Execute" ? (JSON.parse(JSON.stringify(action.data ?? {})) as Record<string, unknown>) : undefined;
+    // An Execute's verb is its own property; the bot reads it as the data's verb.
+    pressed.push({ card: name, type, title: action.title, data: type === "Action.Execute" ? { ...data, verb: action.verb } : data, url: type === "Action.OpenUrl" ? action.url : undefined });
   };
   const rendered = adaptive.render();
   window.document.getElementById("host")!.appendChild(rendered);
@@ -104,12 +107,15 @@ describe("every card's every button, pressed in the official renderer", () => {
   afterAll(() => database.drop());
 
   const cases = sampleNames().flatMap((name) => (["en", "fr"] as const).map((locale) => [name, locale] as const));
-  const expandSample = (name: string, locale: "en" | "fr") => expandCard(templateOfSample(name), cardSamples[name](translator(locale)));
+  /** A sample as it is sent: every bot-bound button an Action.Execute. */
+  const expandSample = (name: string, locale: "en" | "fr") => universalActions(expandCard(templateOfSample(name), cardSamples[name](translator(locale))));
 
   it.each(cases)("item 1: %s (%s): no renderer error; every Submit has a known verb and no reserved field; every link is a link", (name, locale) => {
     const { pressed, errors } = pressEverything(name, expandSample(name, locale));
     expect(errors).toEqual([]);
     for (const action of pressed) {
+      // Universal Actions: no bare Submit left (its Submit is the fallback of an older client).
+      expect(action.type, `${name}: "${action.title}"`).not.toBe("Action.Submit");
       if (action.data) {
         expect(knownVerbs, `${name}: "${action.title}"`).toContain(action.data.verb);
         expect(Object.keys(action.data).filter((field) => reserved.has(field)), `${name}: "${action.title}"`).toEqual([]);
@@ -123,7 +129,9 @@ describe("every card's every button, pressed in the official renderer", () => {
     expect(all.length).toBeGreaterThan(60);
     for (const action of all) {
       const updates = conversation.adapter.updatedActivities.length;
-      const replies = await conversation.send({ type: "message", value: action.data, replyToId: "the-card" });
+      // As Teams sends it (an adaptiveCard/action invoke) and as an older client would (a Submit).
+      const value = { action: { type: "Action.Execute", verb: action.data!.verb, data: action.data }, trigger: "manual" };
+      const replies = [...(await conversation.send({ type: "invoke", name: "adaptiveCard/action", value, replyToId: "the-card" })), ...(await conversation.send({ type: "message", value: action.data, replyToId: "the-card" }))];
       // An answer, or the card replaced in place ("Done").
       expect(replies.length + conversation.adapter.updatedActivities.length - updates, `${action.card}: "${action.title}"`).toBeGreaterThan(0);
       expect(texts(replies).join(" "), `${action.card}: "${action.title}"`).not.toMatch(/something went wrong|Sorry/);
@@ -132,7 +140,7 @@ describe("every card's every button, pressed in the official renderer", () => {
 
   it("item 1: the add-on's Add button of the subscription card sends its key under a name renderers accept", () => {
     const active = subscriptionCardData({ t: translator("en"), locale: "en" }, sampleNceSubscription(), { isProvider: true, resellers: [] });
-    const { pressed } = pressEverything("subscription", expandCard("subscription", active));
+    const { pressed } = pressEverything("subscription", universalActions(expandCard("subscription", active)));
     const add = pressed.find((action) => action.data?.verb === "subscription.addon");
     expect(add?.data).toMatchObject({ addOnKey: expect.any(String), offerId: expect.any(String) });
   });

@@ -96,7 +96,8 @@ describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`,
   const cardsTo = (caller: Caller) => connector.received.filter((request) => request.path.includes(encodeURIComponent(`a:conv-${caller.userId}`)) && request.body.attachments);
   const titleOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => (request.body.attachments![0].content.body as { text: string }[])[0].text;
   const bodyOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => (request.body.attachments![0].content.body as { text: string }[])[1].text;
-  const verbsOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => [...JSON.stringify(request.body.attachments![0].content).matchAll(/"verb":"([^"]+)"/g)].map((match) => match[1]);
+  /** The verbs of the card's buttons (each an Action.Execute, its Submit fallback not counted twice). */
+  const verbsOf = (request: { body: { attachments?: { content: Record<string, unknown> }[] } }) => [...JSON.stringify(request.body.attachments![0].content).matchAll(/"type":"Action\.Execute"[^{}]*?"verb":"([^"]+)"/g)].map((match) => match[1]);
 
   /** A customer delegated to the reseller, with one legacy subscription suspended at T0 (90-day retention). */
   const suspendedSubscription = async () => {

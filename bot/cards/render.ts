@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { CardFactory, type Attachment } from "botbuilder";
+import { universalActions } from "./universal.js";
 
 export const cardsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cards");
 
@@ -30,6 +31,7 @@ export function expandCard(name: string, data: object): Record<string, unknown> 
   return template.expand({ $root: data }) as Record<string, unknown>;
 }
 
+/** The card as sent: every bot-bound button an Action.Execute with its Submit fallback. */
 export function renderCard(name: string, data: object): Attachment {
-  return CardFactory.adaptiveCard(expandCard(name, data));
+  return CardFactory.adaptiveCard(universalActions(expandCard(name, data)));
 }

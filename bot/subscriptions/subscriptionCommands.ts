@@ -14,11 +14,14 @@ import type { SubscriptionService } from "../../src/subscriptions/subscriptionSe
 import type { Command, CommandInput } from "../commands.js";
 import { issueText } from "../cards/issues.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
-import { turnInfo } from "../turn.js";
+import { executeTurn, presentCard, refreshing, turnInfo } from "../turn.js";
 import { statusLabel, cancelReviewCard, cancelReviewData, formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
 import { termLabel } from "./orderCards.js";
 import { customerListCard, customerListCardData } from "../customers/customerCards.js";
 import type { Translate } from "../../src/i18n/index.js";
+import type { ApprovalService } from "../../src/approvals/approvalService.js";
+import { askApproval } from "../approvals/approvalCommands.js";
+import type { Notifier } from "../proactive.js";
 
 /** A refused change as one sentence: "nothing changed", or what is wrong with the value. */
 function invalidSentence(t: Translate, error: InvalidInput): string {
@@ -35,16 +38,41 @@ const resellerChoice = z
   .max(60)
   .transform((value) => (value === "none" || value === "" ? null : value));
 
-export function subscriptionCommands(subscriptions: SubscriptionService, customers: CustomerService): Command[] {
+export function subscriptionCommands(subscriptions: SubscriptionService, customers: CustomerService, approval?: { approvals: ApprovalService; notifier: Notifier }): Command[] {
+  /**
+   * A cancellation or a suspension that the provider's policy says needs a second person: asked
+   * for (once per version of the subscription shown), not done; returns the sentence, or
+   * undefined when no approval is needed.
+   */
+  const asked = async (context: TurnContext, kind: "cancel" | "suspend", command: { subscriptionId: string; version: number; reason?: string }): Promise<string | undefined> => {
+    if (!approval) return undefined;
+    const { caller, t } = turnInfo(context);
+    const because = await approval.approvals.changeNeeds(caller, kind);
+    if (!because.length) return undefined;
+    const subscription = await subscriptions.get(caller, command.subscriptionId);
+    if (kind === "cancel") await subscriptions.previewCancel(caller, command);
+    else if (subscription.version !== command.version) throw new StaleVersion("subscription");
+    const payload = kind === "cancel" ? { kind, subscriptionId: command.subscriptionId, version: command.version } : { kind, subscriptionId: command.subscriptionId, version: command.version, reason: command.reason ?? "" };
+    await askApproval(context, approval.approvals, approval.notifier, {
+      requestKey: `${kind}:${command.subscriptionId}:${command.version}`,
+      payload,
+      summary: { customer: subscription.customer.companyName, lines: [{ offer: subscription.offerName, licences: subscription.licences }], reason: command.reason, because },
+      customerId: subscription.customerId,
+      subscriptionId: subscription.id,
+    });
+    return t("approval.requested");
+  };
+
   /** Sends (or, after a change, replaces in place) the subscription's card. */
   const showCard = async (context: TurnContext, subscriptionId: string, mode: { replace?: boolean; notice?: string } = {}) => {
     const { caller, lang, locale } = turnInfo(context);
     // Read again from Partner Center: the card shows the subscription as it is there now.
     const details = await subscriptions.get(caller, subscriptionId, { refresh: true, language: locale });
     const resellers = await subscriptions.resellersOf(caller);
-    const card = subscriptionCard(subscriptionCardData(lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice }));
-    if (mode.replace && context.activity.replyToId) await replaceCard(context, card);
-    else await context.sendActivity({ attachments: [card] });
+    // Whoever opens the conversation later sees the subscription as it is then, not as it was.
+    const card = await refreshing(context, subscriptionCard(subscriptionCardData(lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice })), { verb: "subscription.open", data: { subscriptionId } });
+    if (mode.replace && (context.activity.replyToId || executeTurn(context))) await replaceCard(context, card);
+    else await presentCard(context, card);
   };
 
   /** Runs a change, then shows the outcome; every refusal is a sentence and changes nothing. */
@@ -154,6 +182,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);
         const reason = z.string().max(40).parse(submit.reason ?? "");
+        const waiting = await asked(context, "suspend", { subscriptionId, version, reason });
+        if (waiting) return waiting;
         const suspended = await subscriptions.suspend(turnInfo(context).caller, { subscriptionId, version, reason });
         const { t, lang } = turnInfo(context);
         if (suspended.deletionAt) return t("sub.done.suspended", { date: formatDate(lang, suspended.deletionAt) });
@@ -233,6 +263,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       verb: "subscription.cancel",
       phrases: [],
       handler: change(async (context, submit) => {
+        const waiting = await asked(context, "cancel", versioned.parse(submit));
+        if (waiting) return waiting;
         await subscriptions.cancel(turnInfo(context).caller, versioned.parse(submit));
         return turnInfo(context).t("sub.done.cancelled");
       }),

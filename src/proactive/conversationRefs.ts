@@ -38,6 +38,15 @@ export class ConversationRefStore {
     return rows.map((row) => ({ id: row.id, reference: JSON.parse(row.reference) as Record<string, unknown> }));
   }
 
+  /** The channel ids (Teams: MRIs) of the users known in a conversation, at most `limit` of them. */
+  async membersOf(conversationId: string, limit: number): Promise<string[]> {
+    const rows = await this.db.conversationRef.findMany({ where: { conversationId, active: true }, select: { reference: true }, orderBy: { updatedAt: "desc" }, take: limit });
+    return rows.flatMap((row) => {
+      const id = (JSON.parse(row.reference) as { user?: { id?: unknown } }).user?.id;
+      return typeof id === "string" ? [id] : [];
+    });
+  }
+
   /** The bot was uninstalled from, or removed from, this conversation. */
   async forget(userId: string, conversationId: string): Promise<void> {
     await this.db.conversationRef.updateMany({ where: { userId, conversationId }, data: { active: false } });

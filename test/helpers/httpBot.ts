@@ -80,10 +80,20 @@ export class HttpConversation {
   }
 
   /**
+   * A Universal Action as Teams sends it: an `adaptiveCard/action` invoke with the action's verb
+   * and data (inputs merged in); "automatic" is Teams refreshing a card. `answer` is the invoke's
+   * answer: { statusCode, type, value } (value: the card shown in place, or a message).
+   */
+  async execute(verb: string, data: Record<string, unknown>, options: { replyToId?: string; trigger?: "manual" | "automatic" } = {}): Promise<{ status: number; answer: { statusCode: number; type: string; value: unknown }; replies: Reply[]; updates: Reply[] }> {
+    const result = await this.send({ type: "invoke", name: "adaptiveCard/action", replyToId: options.replyToId ?? "card", value: { action: { type: "Action.Execute", verb, data }, trigger: options.trigger ?? "manual" } });
+    return { ...result, answer: result.body as { statusCode: number; type: string; value: unknown } };
+  }
+
+  /**
    * Posts one activity (a fresh id unless given); resolves with the HTTP status, the activities
    * the bot sent meanwhile (replies) and the cards it replaced in place (updates).
    */
-  async send(extra: Record<string, unknown>): Promise<{ status: number; replies: Reply[]; updates: Reply[] }> {
+  async send(extra: Record<string, unknown>): Promise<{ status: number; replies: Reply[]; updates: Reply[]; body?: unknown }> {
     const connector = this.bot.connector;
     const before = connector.received.length;
     const tenantId = this.user.conversationTenantId ?? this.user.tenantId;
@@ -103,7 +113,8 @@ export class HttpConversation {
       }),
     });
     const requests = connector.received.slice(before);
-    return { status: response.status, replies: requests.filter((r) => r.method === "POST").map((r) => r.body), updates: requests.filter((r) => r.method === "PUT").map((r) => r.body) };
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, replies: requests.filter((r) => r.method === "POST").map((r) => r.body), updates: requests.filter((r) => r.method === "PUT").map((r) => r.body) };
   }
 }
 
