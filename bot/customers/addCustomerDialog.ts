@@ -20,7 +20,8 @@ import { expectedSubmit } from "../dialogs/flowSubmit.js";
 import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "../subscriptions/orderCards.js";
 import { turnInfo } from "../turn.js";
-import { accountCard, accountCardData, createdCard, createdCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
+import { sendCreated } from "./passwordView.js";
+import { accountCard, accountCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
 
 export const ADD_CUSTOMER_DIALOG = "customer.add";
 
@@ -214,7 +215,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [customer.companyName] }));
       // Created now, or earlier by this same submit (the confirmation could not be delivered): the password, while kept.
       if (result.customer.temporaryPassword) {
-        await dc.context.sendActivity({ attachments: [createdCard(createdCardData(lang, { company: customer.companyName, adminAccount: customer.adminAccount, password: result.customer.temporaryPassword, customerId: customer.id }))] });
+        await sendCreated(dc.context, { company: customer.companyName, adminAccount: customer.adminAccount, password: result.customer.temporaryPassword, customerId: customer.id });
       } else {
         await dc.context.sendActivity(t("customer.created.already", { company: customer.companyName, domain: `${customer.domainPrefix}.onmicrosoft.com` }));
       }

@@ -170,6 +170,27 @@ export function createdCardData({ t }: Lang, input: { company: string; adminAcco
   };
 }
 
+export interface CreatedSharedCardData {
+  title: string;
+  adminAccountLabel: string;
+  adminAccount: string;
+  createdBy: string;
+  openLabel: string;
+  customerId: string;
+}
+
+/** What everyone in a group chat or channel sees of a new customer: no secret, and who has it. */
+export function createdSharedCardData({ t }: Lang, input: { company: string; adminAccount: string; createdBy: string; customerId: string }): CreatedSharedCardData {
+  return {
+    title: t("customer.created.title", { company: input.company }),
+    adminAccountLabel: t("customer.created.adminAccount"),
+    adminAccount: md(input.adminAccount),
+    createdBy: t("customer.created.sharedBy", { name: input.createdBy }),
+    openLabel: t("customer.open"),
+    customerId: input.customerId,
+  };
+}
+
 export interface SubmittedCardData {
   title: string;
   lines: string[];
@@ -351,5 +372,6 @@ export const subscriptionsCard = (data: ReturnType<typeof subscriptionsCardData>
 export const reviewCard = (data: ReturnType<typeof reviewCardData>): Attachment => renderCard("customerReview", data);
 export const createdCard = (data: CreatedCardData): Attachment => renderCard("customerCreated", data);
 export const submittedCard = (data: SubmittedCardData): Attachment => renderCard("submitted", data);
+export const createdSharedCard = (data: CreatedSharedCardData): Attachment => renderCard("customerCreatedShared", data);
 export const customerListCard = (data: CustomerListCardData): Attachment => renderCard("customerList", data);
 export const customerDetailsCard = (data: CustomerDetailsCardData): Attachment => renderCard("customerDetails", data);

@@ -9,6 +9,7 @@ import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
+import { CREATED_VIEW_VERB, refreshCreated, revealTo } from "./passwordView.js";
 import { InvalidInput, NotFound } from "../../src/errors.js";
 import { createdCard, createdCardData, customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, relationshipRequestCard, relationshipRequestData, submittedCard } from "./customerCards.js";
 
@@ -94,17 +95,15 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     await replaceCard(context, submittedCard({ title: t("customer.created.title", { company: customer.companyName }), lines: [customer.adminAccount, t("customer.created.closed")] }));
   });
 
-  /** "Show the temporary password": for the creator only, while it is kept. */
+  /** "Show the temporary password": for the creator only, while it is kept, and never to a shared conversation. */
   const showPassword = guarded(async (context, input) => {
-    const { caller, t, locale } = turnInfo(context);
     const { customerId } = customerRef.parse(input.submit);
-    try {
-      const shown = await customers.revealPassword(caller, customerId);
-      await context.sendActivity({ attachments: [createdCard(createdCardData(turnInfo(context).lang, { company: shown.companyName, adminAccount: shown.adminAccount, password: shown.temporaryPassword, customerId }))] });
-    } catch (error) {
-      if (!(error instanceof NotFound) || error.what !== "customer.password") throw error;
-      await context.sendActivity(t("customer.password.gone"));
-    }
+    if (!(await revealTo(context, customers, customerId))) await context.sendActivity(turnInfo(context).t("customer.password.gone"));
+  });
+
+  /** Teams refreshing a "customer created" card for one person of a shared conversation. */
+  const createdView = guarded(async (context, input) => {
+    await refreshCreated(context, customers, customerRef.parse(input.submit).customerId);
   });
 
   return [
@@ -141,5 +140,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       },
     },
     { id: "customer.password.show", verb: "customer.password.show", phrases: [], handler: showPassword },
+    { id: CREATED_VIEW_VERB, verb: CREATED_VIEW_VERB, phrases: [], handler: createdView },
   ];
 }

@@ -16,7 +16,7 @@ import type { Logger } from "../../src/log.js";
 import type { Command, CommandInput } from "../commands.js";
 import { answerDomainError, replaceCard } from "../domainErrors.js";
 import type { Notifier } from "../proactive.js";
-import { turnInfo } from "../turn.js";
+import { answerPrivately, executeTurn, isSharedConversation, turnInfo } from "../turn.js";
 import { submittedCard } from "../customers/customerCards.js";
 import { invitationDraftCard, invitationDraftData, inviteCard, inviteCardData, partnershipOfferCard, partnershipOfferData, resellerListCard, resellerListData } from "./resellerCards.js";
 
@@ -50,16 +50,20 @@ class InviteResellerDialog extends Dialog {
       await dc.context.sendActivity(t(dc.context.activity.value ? "unknown.action" : "flow.useTheCard"));
       return Dialog.EndOfTurn;
     }
+    // The invitation's code is a secret of the inviter: in a group chat or a channel it is shown
+    // only as a Universal Action's private answer; an older client is sent to the personal chat.
+    if (isSharedConversation(dc.context) && !executeTurn(dc.context)) {
+      await dc.context.sendActivity(t("reseller.invite.privateOnly"));
+      return Dialog.EndOfTurn;
+    }
     try {
       const { partnership, code } = await this.partnerships.invite(caller, { email: submit.data.email, companyName: submit.data.companyName });
       await replaceCard(dc.context, submittedCard({ title: `${t("reseller.invite.title")}: ${t("flow.cardSubmitted")}`, lines: [partnership.companyName, partnership.email] }));
-      await dc.context.sendActivity({
-        attachments: [
-          invitationDraftCard(
-            invitationDraftData(turnInfo(dc.context).lang, { partnershipId: partnership.id, email: partnership.email, company: partnership.companyName, provider: caller.organisation.name, code, expiresAt: partnership.expiresAt, appId: this.appId }),
-          ),
-        ],
-      });
+      const draft = invitationDraftCard(
+        invitationDraftData(turnInfo(dc.context).lang, { partnershipId: partnership.id, email: partnership.email, company: partnership.companyName, provider: caller.organisation.name, code, expiresAt: partnership.expiresAt, appId: this.appId }),
+      );
+      if (!isSharedConversation(dc.context)) await dc.context.sendActivity({ attachments: [draft] });
+      else answerPrivately(dc.context, draft);
       return dc.endDialog();
     } catch (error) {
       if (error instanceof InvalidInput) {
