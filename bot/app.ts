@@ -22,6 +22,7 @@ import { partnerCenterCommands } from "./partnerCenterCommands.js";
 import { PartnerCenterEvents, WebhookVerifier } from "../src/partnerCenter/rest/webhooks.js";
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
+import { approvalCommands, sweepApprovals } from "./approvals/approvalCommands.js";
 import { newSubscriptionCommand } from "./subscriptions/newSubscriptionDialog.js";
 import { subscriptionCommands } from "./subscriptions/subscriptionCommands.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
@@ -79,13 +80,15 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const state = new UserConversationState(new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 })));
   const domain = parts.domain ?? domainFor(config, database, logger, { identity });
-  const { customers, catalog, orders, subscriptions, partnerships } = domain;
+  const { customers, catalog, orders, subscriptions, partnerships, approvals } = domain;
+  const notifier = parts.notifier;
   const commands = new CommandRegistry([
     ...customerCommands(customers, catalog, orders, partnerships),
-    newSubscriptionCommand({ subscriptions, customers, catalog, orders }),
-    ...subscriptionCommands(subscriptions, customers),
+    newSubscriptionCommand({ subscriptions, customers, catalog, orders, approvals, notifier }),
+    ...subscriptionCommands(subscriptions, customers, { approvals, notifier }),
     ...resellerCommands(partnerships, config.microsoftApp.id),
     ...staffCommands(identity),
+    ...approvalCommands(approvals, notifier),
     ...partnerCenterCommands((domain as Partial<{ connection: PartnerCenterConnection }>).connection?.tokens, parts.notifier, logger),
     ...features,
   ]);
@@ -204,7 +207,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();
-  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger), () => importCustomers(domain, logger)]);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger), () => importCustomers(domain, logger), () => sweepApprovals(domain.approvals, notifier)]);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id && config.security.labMode) {
     logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");

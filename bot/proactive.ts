@@ -22,9 +22,14 @@ export async function sendProactive(adapter: Pick<CloudAdapter, "continueConvers
   return failure;
 }
 
+/** What to send to one stored conversation: the activity, or one built for that conversation (its user id, for a card's refresh). */
+export type ProactiveActivity = Partial<Activity> | ((reference: { user?: { id?: string }; conversation?: { conversationType?: string } }) => Partial<Activity>);
+
 export interface Notifier {
-  /** Sends to every active conversation of the user; resolves with how many received it. */
-  notifyUser(userId: string, activity: Partial<Activity>): Promise<number>;
+  /** Sends to every active conversation of the user (only personal chats if asked); resolves with how many received it. */
+  notifyUser(userId: string, activity: ProactiveActivity, options?: { personalOnly?: boolean }): Promise<number>;
+  /** Replaces a message the bot sent earlier (a card whose state changed) in its conversation; resolves with the error if it failed. */
+  updateActivity?(reference: object, activityId: string, activity: Partial<Activity>): Promise<unknown>;
 }
 
 export class ProactiveNotifier implements Notifier {
@@ -35,11 +40,13 @@ export class ProactiveNotifier implements Notifier {
     private readonly logger: Logger,
   ) {}
 
-  async notifyUser(userId: string, activity: Partial<Activity>): Promise<number> {
+  async notifyUser(userId: string, activity: ProactiveActivity, options: { personalOnly?: boolean } = {}): Promise<number> {
     let delivered = 0;
     for (const { id, reference } of await this.refs.activeFor(userId)) {
+      const conversation = reference.conversation as { conversationType?: string } | undefined;
+      if (options.personalOnly && conversation?.conversationType && conversation.conversationType !== "personal") continue;
       try {
-        const failure = await sendProactive(this.adapter, this.appId, reference, activity);
+        const failure = await sendProactive(this.adapter, this.appId, reference, typeof activity === "function" ? activity(reference) : activity);
         if (failure) throw failure;
         delivered++;
       } catch (error) {
@@ -49,5 +56,18 @@ export class ProactiveNotifier implements Notifier {
       }
     }
     return delivered;
+  }
+
+  async updateActivity(reference: object, activityId: string, activity: Partial<Activity>): Promise<unknown> {
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (context) => {
+      try {
+        await context.updateActivity({ ...activity, id: activityId, type: "message" });
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure) this.logger.info({ err: failure }, "could not update a card sent earlier");
+    return failure;
   }
 }

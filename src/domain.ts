@@ -3,6 +3,7 @@
  * adapter (the embedded sandbox by default). The Teams edge and the tests build it here, so that
  * every part sees the same port, catalog cache, mirror and clock.
  */
+import { ApprovalService } from "./approvals/approvalService.js";
 import { CatalogService } from "./catalog/catalogService.js";
 import { CustomerImport } from "./customers/customerImport.js";
 import { CustomerService } from "./customers/customerService.js";
@@ -41,6 +42,7 @@ export function createDomain(db: Db, options: DomainOptions) {
   const partnerships = new PartnershipService(db, { now, confirmInPartnerCenter: pc.kind === "api" });
   const resellerSync = new ResellerSync(db, pc);
   const customerImport = new CustomerImport(db, pc, mirror, now);
+  const approvals = new ApprovalService(db, orders, subscriptions, now);
   /** What the reminder sweep reads Partner Center with. */
   const sync: PartnerCenterSync = {
     pc,
@@ -53,5 +55,5 @@ export function createDomain(db: Db, options: DomainOptions) {
       return offers.find((offer) => offer.productId === subscription.productId && offer.skuId === subscription.skuId)?.convertsTo ?? null;
     },
   };
-  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, resellerSync, customerImport, sync, now };
+  return { pc, catalog, customers, mirror, orders, subscriptions, partnerships, resellerSync, customerImport, approvals, sync, now };
 }

@@ -65,7 +65,7 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     expect(texts(replies)[0]).toContain("Welcome");
     const menu = cardOf(replies);
     const verbs = (menu.body as unknown as { type: string; actions?: { data: { verb: string } }[] }[]).flatMap((element) => element.actions?.map((action) => action.data.verb) ?? []);
-    expect(verbs).toEqual(["customer.new", "customer.list", "reseller.invite", "reseller.list", "staff", "help", "profile"]);
+    expect(verbs).toEqual(["customer.new", "customer.list", "reseller.invite", "reseller.list", "staff", "approvals", "help", "profile"]);
     expect(JSON.stringify(menu.body)).toContain("administrator of Contoso");
   });
 

@@ -9,7 +9,10 @@
 import { randomUUID } from "node:crypto";
 import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
 import { z } from "zod";
-import { termChoices, type CatalogService } from "../../src/catalog/catalogService.js";
+import { lineTerm, monthlyPrice, termChoices, type CatalogService } from "../../src/catalog/catalogService.js";
+import type { ApprovalService } from "../../src/approvals/approvalService.js";
+import { askApproval } from "../approvals/approvalCommands.js";
+import type { Notifier } from "../proactive.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import { InvalidInput, OfferLimitReached, type FieldIssue } from "../../src/errors.js";
 import { isPartnerCenterError } from "../../src/partnerCenter/errors.js";
@@ -31,6 +34,9 @@ export interface OrderingServices {
   customers: CustomerService;
   catalog: CatalogService;
   orders: OrderService;
+  /** With both: orders the provider's policy says need a second person are asked for, not placed. */
+  approvals?: ApprovalService;
+  notifier?: Notifier;
 }
 
 /** "new subscription for <customer>", or New subscription on a customer's card. */
@@ -185,8 +191,28 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
   private async onSubmit(dc: DialogContext, state: OrderState): Promise<DialogTurnResult> {
     const { caller, t, lang } = turnInfo(dc.context);
     try {
-      const { choices } = await this.catalogFor(dc, state);
-      const result = await this.services.orders.place(caller, { customerId: state.customerId, termDuration: state.term, billingCycle: state.cycle, lines: this.lines(state, choices), resellerOfRecordId: state.resellerOfRecordId ?? null, idempotencyKey: state.key });
+      const { choices, customer: ordered } = await this.catalogFor(dc, state);
+      const lines = this.lines(state, choices);
+      const order = { customerId: state.customerId, termDuration: state.term, billingCycle: state.cycle, lines, resellerOfRecordId: state.resellerOfRecordId ?? null };
+      const { approvals, notifier } = this.services;
+      if (approvals && notifier && lines.length) {
+        const chosen = lines.map((line) => ({ line, offer: choices.find((choice) => choice.offer.catalogItemId === line.catalogItemId)!.offer }));
+        const monthlyCents = chosen.reduce((sum, { line, offer }) => sum + line.quantity * (monthlyPrice(offer, lineTerm(offer, state.term, state.cycle).term) ?? 0), 0);
+        const licences = lines.reduce((sum, line) => sum + line.quantity, 0);
+        const { because, limits } = await approvals.orderNeeds(caller, { licences, monthlyCents, resellerCustomer: Boolean(ordered.resellerOrgId) });
+        if (because.length) {
+          // The order's own key is the request's: approving runs this very order, once.
+          await askApproval(dc.context, approvals, notifier, {
+            requestKey: state.key,
+            payload: { kind: "order", order },
+            summary: { customer: state.customerName, lines: chosen.map(({ line, offer }) => ({ offer: offer.name, licences: line.quantity })), monthlyCents, currency: chosen[0].offer.currency, term: state.term, cycle: state.cycle, because, limits },
+            customerId: state.customerId,
+          });
+          await replaceCard(dc.context, submittedCard({ title: `${t("order.review.title", { customer: state.customerName })}: ${t("flow.cardSubmitted")}`, lines: [] }));
+          return dc.endDialog();
+        }
+      }
+      const result = await this.services.orders.place(caller, { ...order, idempotencyKey: state.key });
       await replaceCard(dc.context, submittedCard({ title: `${t("order.review.title", { customer: state.customerName })}: ${t("flow.cardSubmitted")}`, lines: [] }));
       if (!result.created) await dc.context.sendActivity(t("order.already"));
       else if (result.provisioning) await dc.context.sendActivity(t("order.provisioning", { customer: state.customerName }));
