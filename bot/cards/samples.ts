@@ -16,7 +16,9 @@ import type { ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { subscriptionFacts } from "../../src/subscriptions/subscriptionService.js";
 import { agreementCardData, termCardData } from "../subscriptions/orderCards.js";
 import type { Locale } from "../../src/config.js";
-import { accountCardData, createdCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
+import type { ApprovalView } from "../../src/approvals/approvalService.js";
+import { approvalCardData, approvalPolicyCardData } from "../approvals/approvalCards.js";
+import { accountCardData, createdCardData, createdSharedCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
 import { cancelReviewData, historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
 import { staffCardData } from "../staffCommands.js";
@@ -173,6 +175,24 @@ export function sampleSuspendedSubscription(locale: Locale = "en"): Subscription
   );
 }
 
+/** An approval request as its card shows it (25 licences of E3, over a limit of 10). */
+function sampleApproval(status: ApprovalView["status"]): ApprovalView {
+  return {
+    id: "a-1",
+    kind: "order",
+    status,
+    summary: { customer: "Fabrikam Ltd", lines: [{ offer: "Office 365 E3", licences: 25 }], monthlyCents: 57_500, currency: "USD", term: "P1Y", cycle: "monthly", because: ["licences"], limits: { licences: 10 } },
+    requester: { id: "u-2", name: "Megan Bowen" },
+    decider: status === "pending" ? undefined : { id: "u-3", name: "Nestor Wilke" },
+    reason: status === "rejected" ? "Budget frozen until January" : null,
+    outcome: status === "done" ? { orderId: "o-1", subscriptions: 1 } : null,
+    createdAt: new Date("2026-11-22T09:00:00Z"),
+    expiresAt: new Date("2026-11-25T09:00:00Z"),
+    decidedAt: status === "pending" ? null : new Date("2026-11-22T10:00:00Z"),
+  };
+}
+const sampleAdmin = { userId: "u-3", tenantId: "t", aadObjectId: "a", displayName: "Nestor Wilke", role: "admin", organisation: { id: "o", kind: "provider", name: "Contoso Distribution" } } as const;
+
 /** A reminder of each kind, about the sample subscription. */
 function sampleReminder(kind: ReminderToSend["kind"], eventAt: Date, overrides: Partial<ReminderToSend["subscription"]> = {}): ReminderToSend {
   const row = sampleRow({});
@@ -223,6 +243,12 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       nextVerb: "order.term.next",
     }),
   customerCreated: (t) => createdCardData(lang(t), { company: "Fabrikam Ltd", adminAccount: "admin@fabrikam.onmicrosoft.com", password: "Xy7#kP2m!Qa9rT4w", customerId: "c-1" }),
+  approval: (t) => approvalCardData(lang(t), sampleApproval("pending"), sampleAdmin),
+  "approval.requester": (t) => approvalCardData(lang(t), sampleApproval("pending"), { ...sampleAdmin, userId: "u-2", role: "agent", displayName: "Megan Bowen" }),
+  "approval.done": (t) => approvalCardData(lang(t), sampleApproval("done"), sampleAdmin),
+  "approval.rejected": (t) => approvalCardData(lang(t), sampleApproval("rejected"), sampleAdmin),
+  approvalPolicy: (t) => approvalPolicyCardData(lang(t), { orderLicencesAbove: 10, orderMonthlyCentsAbove: 100_000, cancellations: true, suspensions: false, resellerCustomers: true, expiryHours: 72 }, { canEdit: true }),
+  customerCreatedShared: (t) => createdSharedCardData(lang(t), { company: "Fabrikam Ltd", adminAccount: "admin@fabrikam.onmicrosoft.com", createdBy: "Alex Wilber", customerId: "c-1" }),
   submitted: (t) => ({ title: `${t("customer.account.title")}: ${t("flow.cardSubmitted")}`, lines: ["Fabrikam Ltd", "fabrikam.onmicrosoft.com"] }),
   customerList: (t) =>
     customerListCardData(lang(t), { items: [{ ...sampleCustomer, resellerName: "Northwind Reseller", subscriptionCount: 2 }], total: 9, page: 1, pageCount: 2 }, "fab"),
