@@ -23,6 +23,7 @@ import { PartnerCenterEvents, WebhookVerifier } from "../src/partnerCenter/rest/
 import { CommandRegistry, type Command } from "./commands.js";
 import { customerCommands } from "./customers/customerCommands.js";
 import { approvalCommands, sweepApprovals } from "./approvals/approvalCommands.js";
+import { searchExtension } from "./messageExtension.js";
 import { newSubscriptionCommand } from "./subscriptions/newSubscriptionDialog.js";
 import { subscriptionCommands } from "./subscriptions/subscriptionCommands.js";
 import { MainDialog } from "./dialogs/mainDialog.js";
@@ -103,6 +104,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     state,
     dialog: new MainDialog(commands),
     commands,
+    search: searchExtension(customers, subscriptions),
     defaultLocale: config.defaultLocale,
     logger,
   });

@@ -29,6 +29,8 @@ export interface Command {
   helpLine?: MessageKey;
   /** Who may use it (everyone if absent): the menu and the help show a caller only what they may do. */
   allowed?: (caller: Caller) => boolean;
+  /** Its first form opens in a dialog from the menu (Teams' task/fetch); typed, it stays in the chat. */
+  opensDialog?: boolean;
   /** A guided conversation the command starts... */
   dialog?: Dialog;
   /** ...or a one-turn answer. */
@@ -71,8 +73,8 @@ export class CommandRegistry {
     return this.commands.flatMap((command) => (command.dialog ? [command.dialog] : []));
   }
 
-  menuEntries(caller: Caller): { verb: string; label: MessageKey }[] {
-    return this.commands.filter((command) => command.menuLabel && (command.allowed?.(caller) ?? true)).map((command) => ({ verb: command.verb, label: command.menuLabel! }));
+  menuEntries(caller: Caller): { verb: string; label: MessageKey; dialog?: boolean }[] {
+    return this.commands.filter((command) => command.menuLabel && (command.allowed?.(caller) ?? true)).map((command) => ({ verb: command.verb, label: command.menuLabel!, ...(command.opensDialog ? { dialog: true } : {}) }));
   }
 
   helpLines(caller: Caller): MessageKey[] {

@@ -8,7 +8,7 @@ import { NotAllowed, NotFound } from "../src/errors.js";
 import { escapeMarkdown as md, type MessageKey } from "../src/i18n/index.js";
 import { isPartnerCenterError, type PartnerCenterReason } from "../src/partnerCenter/errors.js";
 import { formatDate, formatDateTime, type Lang } from "./cards/format.js";
-import { executeTurn, turnInfo } from "./turn.js";
+import { executeTurn, taskTurn, turnInfo } from "./turn.js";
 
 type Details = Record<string, string | number>;
 
@@ -85,7 +85,8 @@ export { md };
 export async function replaceCard(context: TurnContext, attachment: import("botbuilder").Attachment): Promise<void> {
   const execute = executeTurn(context);
   if (execute) execute.card = attachment;
-  const id = context.activity.replyToId;
+  // A dialog's form was not a card in the chat: nothing to replace (its replyToId is the card that opened it).
+  const id = taskTurn(context) ? undefined : context.activity.replyToId;
   if (!id) return;
   try {
     await context.updateActivity({ id, type: "message", attachments: [attachment] });

@@ -17,7 +17,7 @@ import { invitationAnswer, type InvitationGate } from "./resellers/resellerComma
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
-import { beginExecute, executeAnswer, executeTurn, setTurnInfo, turnInfo } from "./turn.js";
+import { beginExecute, beginTask, executeAnswer, executeTurn, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
 import { validTimeZone } from "./cards/format.js";
 import { REFRESH_USER_LIMIT } from "./cards/universal.js";
 
@@ -32,6 +32,8 @@ export interface PartnerBotOptions {
   state: BotState;
   dialog: Dialog;
   commands: CommandRegistry;
+  /** The message extension's search (composeExtension/query). */
+  search?: (context: TurnContext) => Promise<object>;
   defaultLocale: Locale;
   logger: Logger;
 }
@@ -72,13 +74,20 @@ export class PartnerBot extends ActivityHandler {
    * settled on. Other invokes this bot does not offer are acknowledged politely, never a 5xx.
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (!executeTurn(context)) return { status: 200 };
-    await runDialog(this.options.dialog, context, this.dialogState);
-    return executeAnswer(context);
+    if (executeTurn(context)) {
+      await runDialog(this.options.dialog, context, this.dialogState);
+      return executeAnswer(context);
+    }
+    if (taskTurn(context)) {
+      await runDialog(this.options.dialog, context, this.dialogState);
+      return taskAnswer(context);
+    }
+    if (context.activity.name === "composeExtension/query" && this.options.search) return { status: 200, body: await this.options.search(context) };
+    return { status: 200 };
   }
 
   override async run(context: TurnContext): Promise<void> {
-    beginExecute(context);
+    beginExecute(context) ?? beginTask(context);
     if (!(await this.identify(context))) return acknowledgeInvoke(context);
     // Two fast submits of one user in one conversation run one after the other, so the second
     // sees the state the first left, even when two instances receive them.
@@ -169,10 +178,10 @@ export class PartnerBot extends ActivityHandler {
 /** An invoke always gets an answer, even when refused, skipped or deferred (a Universal Action: in the shape Teams expects). */
 async function acknowledgeInvoke(context: TurnContext): Promise<void> {
   if (context.activity.type !== ActivityTypes.Invoke || context.turnState.get(INVOKE_RESPONSE_KEY)) return;
-  await context.sendActivity({ type: "invokeResponse", value: executeTurn(context) ? executeAnswer(context) : { status: 200 } });
+  await context.sendActivity({ type: "invokeResponse", value: executeTurn(context) ? executeAnswer(context) : taskTurn(context) ? taskAnswer(context) : { status: 200 } });
 }
 
 /** A message, or a button pressed (not a refresh): the activities a person is waiting on an answer to. */
 function speaks(context: TurnContext): boolean {
-  return context.activity.type === ActivityTypes.Message || executeTurn(context)?.trigger === "manual";
+  return context.activity.type === ActivityTypes.Message || executeTurn(context)?.trigger === "manual" || Boolean(taskTurn(context));
 }

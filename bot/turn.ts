@@ -9,7 +9,7 @@ import type { Translate } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import type { Lang } from "./cards/format.js";
-import { executeValue, withRefresh } from "./cards/universal.js";
+import { executeValue, submitsOnly, withRefresh } from "./cards/universal.js";
 
 export interface TurnInfo {
   caller: Caller;
@@ -133,4 +133,62 @@ export async function refreshing(context: TurnContext, card: Attachment, action:
 export function isSharedConversation(context: TurnContext): boolean {
   const type = context.activity.conversation?.conversationType;
   return type === "groupChat" || type === "channel";
+}
+
+/**
+ * A dialog (task module) turn: Teams asking for a dialog's content (task/fetch, or a message
+ * extension's action command) or sending its form (task/submit, submitAction). The form's data
+ * reaches the flows as a submit would; a form the flow shows again (with its problems) stays
+ * open in the dialog, and anything else closes it.
+ */
+export interface TaskTurn {
+  form?: { card: Attachment; title: string };
+  text?: string;
+}
+
+const TASK = Symbol("task");
+const TASK_INVOKES = new Set(["task/fetch", "task/submit", "composeExtension/fetchTask", "composeExtension/submitAction"]);
+
+/** The verbs a message extension's action commands start (manifest command id → verb). */
+export const ACTION_COMMANDS: Record<string, string> = { newCustomer: "customer.new" };
+
+export function beginTask(context: TurnContext): TaskTurn | undefined {
+  const activity = context.activity;
+  if (activity.type !== "invoke" || !TASK_INVOKES.has(activity.name ?? "")) return undefined;
+  const value = (activity.value ?? {}) as { data?: unknown; commandId?: unknown };
+  const data = value.data && typeof value.data === "object" && !Array.isArray(value.data) ? { ...(value.data as Record<string, unknown>) } : {};
+  delete data.msteams;
+  if (activity.name === "composeExtension/fetchTask") {
+    const verb = typeof value.commandId === "string" ? ACTION_COMMANDS[value.commandId] : undefined;
+    if (!verb) return undefined;
+    data.verb = verb;
+  }
+  if (typeof data.verb !== "string") return undefined;
+  activity.value = data;
+  const task: TaskTurn = {};
+  context.turnState.set(TASK, task);
+  context.onSendActivities(async (_context, activities, next) => {
+    for (const sent of activities) if (typeof sent.text === "string" && sent.text) task.text = sent.text.slice(0, 1000);
+    return next();
+  });
+  return task;
+}
+
+export function taskTurn(context: TurnContext): TaskTurn | undefined {
+  return context.turnState.get(TASK) as TaskTurn | undefined;
+}
+
+/** The dialog's answer: its form (open, or open again with the problems), or closed with the last sentence said. */
+export function taskAnswer(context: TurnContext): InvokeResponse {
+  const task = taskTurn(context);
+  if (task?.form) return { status: 200, body: { task: { type: "continue", value: { title: task.form.title, card: task.form.card, width: "large", height: "large" } } } };
+  if (task?.text) return { status: 200, body: { task: { type: "message", value: task.text } } };
+  return { status: 200, body: {} };
+}
+
+/** A long form: in a dialog when asked from one (its buttons plain submits, as dialogs take them), otherwise a card in the chat. */
+export async function presentForm(context: TurnContext, card: Attachment, title: string): Promise<void> {
+  const task = taskTurn(context);
+  if (task) task.form = { card: { ...card, content: submitsOnly(card.content) }, title };
+  else await context.sendActivity({ attachments: [card] });
 }

@@ -52,8 +52,11 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
     const actions = menu.body.flatMap((element) => element.actions ?? []);
     expect(actions.length).toBeGreaterThan(2);
     for (const action of actions) {
-      expect(action).toMatchObject({ type: "Action.Execute", verb: (action.data as { verb: string }).verb, fallback: { type: "Action.Submit", data: action.data } });
+      // New customer opens its form in a dialog: a Submit with Teams' task/fetch.
+      if ((action.data as { msteams?: unknown }).msteams) expect(action).toMatchObject({ type: "Action.Submit", data: { verb: "customer.new", msteams: { type: "task/fetch" } } });
+      else expect(action).toMatchObject({ type: "Action.Execute", verb: (action.data as { verb: string }).verb, fallback: { type: "Action.Submit", data: action.data } });
     }
+    expect(actions.filter((action) => action.type === "Action.Execute").length).toBeGreaterThan(2);
   });
 
   it("a change pressed by one person: the answer is the updated card, the card is replaced for everyone, and a second person's refresh shows the new state", async () => {

@@ -10,12 +10,15 @@ export interface MenuCardData {
   subtitle: string;
   hint: string;
   /** Buttons in rows of three: a card's own action bar holds few, and Teams hides the rest. */
-  rows: { actions: { title: string; verb: string }[] }[];
+  /** A button that opens a dialog carries Teams' task/fetch. */
+  rows: { actions: { title: string; data: { verb: string; msteams?: { type: "task/fetch" } } }[] }[];
 }
 
 export interface MenuEntry {
   verb: string;
   label: MessageKey;
+  /** Its form opens in a dialog. */
+  dialog?: boolean;
 }
 
 export function menuCardData(t: Translate, caller: Caller, entries: MenuEntry[]): MenuCardData {
@@ -25,7 +28,7 @@ export function menuCardData(t: Translate, caller: Caller, entries: MenuEntry[])
       ? t("menu.subtitle", { name: caller.displayName, role: t(`role.${caller.role}`), organisation: caller.organisation.name })
       : t("menu.subtitleNoName", { role: t(`role.${caller.role}`), organisation: caller.organisation.name }),
     hint: t("menu.hint"),
-    rows: chunk(entries.map((entry) => ({ title: t(entry.label), verb: entry.verb })), 3).map((actions) => ({ actions })),
+    rows: chunk(entries.map((entry) => ({ title: t(entry.label), data: entry.dialog ? { verb: entry.verb, msteams: { type: "task/fetch" as const } } : { verb: entry.verb } })), 3).map((actions) => ({ actions })),
   };
 }
 

@@ -20,10 +20,22 @@ export function universalActions<T>(node: T): T {
   const copy: Json = {};
   for (const [key, value] of Object.entries(node as Json)) copy[key] = universalActions(value);
   const data = copy.data as { verb?: unknown } | undefined;
-  if (copy.type === "Action.Submit" && data && typeof data.verb === "string") {
+  // A button that opens a dialog (task/fetch) stays a Submit: Teams opens dialogs from those.
+  if (copy.type === "Action.Submit" && data && typeof data.verb === "string" && !(data as { msteams?: unknown }).msteams) {
     const { type: _type, ...rest } = copy;
     return { ...rest, type: "Action.Execute", verb: data.verb, data, fallback: copy } as T;
   }
+  return copy as T;
+}
+
+/** The card with its Action.Execute buttons back to their Action.Submit fallbacks (a dialog's form submits with task/submit). */
+export function submitsOnly<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item) => submitsOnly(item)) as T;
+  if (!node || typeof node !== "object") return node;
+  const object = node as Json;
+  if (object.type === "Action.Execute" && object.fallback && typeof object.fallback === "object") return submitsOnly(object.fallback) as T;
+  const copy: Json = {};
+  for (const [key, value] of Object.entries(object)) copy[key] = submitsOnly(value);
   return copy as T;
 }
 

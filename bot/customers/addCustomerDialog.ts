@@ -19,7 +19,7 @@ import type { CommandInput } from "../commands.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
 import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "../subscriptions/orderCards.js";
-import { turnInfo } from "../turn.js";
+import { presentForm, turnInfo } from "../turn.js";
 import { sendCreated } from "./passwordView.js";
 import { accountCard, accountCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
 
@@ -244,7 +244,8 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
 
   private async showAccount(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "account";
-    await dc.context.sendActivity({ attachments: [accountCard(accountCardData(turnInfo(dc.context).lang, state.flowId, state.account, issues, state.resellerName))] });
+    const { lang, t } = turnInfo(dc.context);
+    await presentForm(dc.context, accountCard(accountCardData(lang, state.flowId, state.account, issues, state.resellerName)), t("customer.account.title"));
   }
 
   private async showAgreement(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {

@@ -114,6 +114,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
       allowed: (caller) => caller.organisation.kind === "provider",
+      opensDialog: true,
       dialog: new AddCustomerDialog(customers, catalog, orders, partnerships),
     },
     {
