@@ -183,4 +183,46 @@ describe(`the bot in the Agents Playground (${providerUnderTest})`, () => {
     expect((await nextText(submit(reminder, verbData(reminder, "subscription.reactivate")))).text).toBe("Subscription reactivated.");
     expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
   });
+
+  const invoke = async (name: string, value: unknown, replyToId?: string) => {
+    const response = await fetch(`${base}/_conversation/v1/invoke`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, value, from: { id: userId }, conversation: { id: conversationId }, ...(replyToId ? { replyToId } : {}) }) });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  it("issue 15: the compose box's New customer opens the form in a dialog, and a Universal Action answers with the updated card in place", { timeout: 120_000 }, async () => {
+    // The message extension's action command: the Playground asks the bot for the dialog, then sends its form.
+    const fetched = (await invoke("composeExtension/fetchTask", { commandId: "newCustomer", commandContext: "compose" })) as { task?: { type: string; value: { title: string; card: { content: unknown } } } };
+    expect(fetched.task?.type).toBe("continue");
+    expect(fetched.task!.value.title).toBe("Add a new customer: Account info");
+    const form = JSON.stringify(fetched.task!.value.card.content);
+    const { flowId } = JSON.parse(form.match(/\{"verb":"customer\.account\.next"[^}]*\}/)![0]) as { flowId: string };
+    const before = messages.length;
+    const submitted = (await invoke("composeExtension/submitAction", { commandId: "newCustomer", commandContext: "compose", data: { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: "dialogco", companyName: "Dialog Co" }) } })) as { task?: { type: string } };
+    expect(submitted.task?.type).not.toBe("continue");
+    const agreement = await waitFor(() => messages.slice(before).find((message) => text(message).includes("Microsoft Customer Agreement: Dialog Co")), "the flow's next card", 15_000);
+    const term = await press(agreement, { verb: "customer.agreement.next", flowId, ...validAttestation() });
+    const subscriptions = await press(term, { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" });
+    const review = await press(subscriptions, { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8R:0001": "6" });
+    await press(review, { verb: "customer.review.submit", flowId });
+
+    // A Universal Action on the subscription card: the answer is the card as it is now, shown in place.
+    const details = await say("customer dialogco");
+    const sub = await press(details, verbData(details, "subscription.open"));
+    expect(text(sub)).toContain('"type":"Action.Execute"');
+    const data = verbData(sub, "subscription.autoRenew");
+    const answer = (await invoke("adaptiveCard/action", { action: { type: "Action.Execute", verb: "subscription.autoRenew", data: { ...data, autoRenew: "false" } }, trigger: "manual" }, sub.messageId)) as { type: string; value: unknown };
+    // (The Playground passes on the invoke answer's type and value.)
+    expect(answer.type).toBe("application/vnd.microsoft.card.adaptive");
+    expect(JSON.stringify(answer.value)).toContain("Auto-renew");
+    const replaced = await waitFor(() => updated.find((message) => message.messageId === sub.messageId), "the card replaced in place", 15_000);
+    expect(JSON.stringify(replaced.attachments?.[0].content)).toContain('"refresh"');
+    const database = openDatabase(scratch.database);
+    try {
+      expect((await database.db.subscription.findFirstOrThrow({ where: { customer: { domainPrefix: "dialogco" } } })).autoRenew).toBe(false);
+    } finally {
+      await database.close();
+    }
+    expect(botLog.join("")).not.toMatch(/"level":(50|60)/);
+  });
 });
