@@ -195,9 +195,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
         const offer = offers.find((candidate) => offerKey(candidate) === key);
         return offer ? [{ offer, licences }] : [];
       });
-    await dc.context.sendActivity({
-      attachments: [reviewCard(reviewCardData(turnInfo(dc.context).lang, { flowId: state.flowId, account: state.account as Record<string, string>, agreement: state.agreement, term: state.term, cycle: state.cycle, lines, resellerName: state.resellerName }))],
-    });
+    await presentForm(dc.context, reviewCard(reviewCardData(turnInfo(dc.context).lang, { flowId: state.flowId, account: state.account as Record<string, string>, agreement: state.agreement, term: state.term, cycle: state.cycle, lines, resellerName: state.resellerName })), turnInfo(dc.context).t("menu.newCustomer"));
     return Dialog.EndOfTurn;
   }
 
@@ -245,7 +243,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
   private async showAccount(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "account";
     const { lang, t } = turnInfo(dc.context);
-    await presentForm(dc.context, accountCard(accountCardData(lang, state.flowId, state.account, issues, state.resellerName)), t("customer.account.title"));
+    await presentForm(dc.context, accountCard(accountCardData(lang, state.flowId, state.account, issues, state.resellerName)), t("menu.newCustomer"));
   }
 
   private async showAgreement(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
@@ -255,28 +253,20 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const values = Object.keys(state.agreement).length
       ? state.agreement
       : { firstName: account.contactFirstName, lastName: account.contactLastName, email: account.contactEmail, phone: account.phone ?? "", dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
-    await dc.context.sendActivity({
-      attachments: [agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, values, issues, context: "newCustomer", nextVerb: "customer.agreement.next", backVerb: "customer.agreement.back" }))],
-    });
+    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, values, issues, context: "newCustomer", nextVerb: "customer.agreement.next", backVerb: "customer.agreement.back" })), turnInfo(dc.context).t("menu.newCustomer"));
   }
 
   private async showTerm(dc: DialogContext, state: FlowState): Promise<void> {
     state.step = "term";
     const { t, lang } = turnInfo(dc.context);
     const account = state.account as AccountInfo;
-    await dc.context.sendActivity({
-      attachments: [
-        termCard(termCardData(lang, { flowId: state.flowId, title: t("customer.term.title"), intro: t("order.termIntro", { customer: account.companyName }), choices: await this.choices(state), selected: state, nextVerb: "customer.term.next", backVerb: "customer.term.back" })),
-      ],
-    });
+    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("customer.term.title"), intro: t("order.termIntro", { customer: account.companyName }), choices: await this.choices(state), selected: state, nextVerb: "customer.term.next", backVerb: "customer.term.back" })), turnInfo(dc.context).t("menu.newCustomer"));
   }
 
   private async showSubscriptions(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {
     state.step = "subscriptions";
     const account = state.account as AccountInfo;
-    await dc.context.sendActivity({
-      attachments: [subscriptionsCard(subscriptionsCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, segment: account.segment, term: state.term, cycle: state.cycle, offers: await this.offers(state), quantities: state.quantities, issues }))],
-    });
+    await presentForm(dc.context, subscriptionsCard(subscriptionsCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, segment: account.segment, term: state.term, cycle: state.cycle, offers: await this.offers(state), quantities: state.quantities, issues })), turnInfo(dc.context).t("menu.newCustomer"));
   }
 
   /** Every base offer and trial for this customer's country and type, in the reader's language. */

@@ -23,7 +23,7 @@ import type { Command, CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
 import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
-import { turnInfo } from "../turn.js";
+import { presentForm, turnInfo } from "../turn.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "./orderCards.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
 
@@ -184,7 +184,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     state.step = "review";
     const resellerName = state.resellerOfRecordId ? (await this.services.subscriptions.resellersOf(turnInfo(dc.context).caller)).find((r) => r.id === state.resellerOfRecordId)?.name : undefined;
     const chosen = lines.map((line) => ({ offer: choices.find((choice) => choice.offer.catalogItemId === line.catalogItemId)!.offer, licences: line.quantity }));
-    await dc.context.sendActivity({ attachments: [orderReviewCard(orderReviewData(lang, { flowId: state.flowId, customer: state.customerName, term: state.term, cycle: state.cycle, lines: chosen, resellerName }))] });
+    await presentForm(dc.context, orderReviewCard(orderReviewData(lang, { flowId: state.flowId, customer: state.customerName, term: state.term, cycle: state.cycle, lines: chosen, resellerName })), t("order.formTitle"));
     return Dialog.EndOfTurn;
   }
 
@@ -271,17 +271,13 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const values = Object.keys(state.agreement).length
       ? state.agreement
       : { firstName: customer.contactFirstName, lastName: customer.contactLastName, email: customer.contactEmail, phone: customer.phone, dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
-    await dc.context.sendActivity({
-      attachments: [agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: state.customerName, values, issues, context: "beforeOrder", nextVerb: "order.agreement.next" }))],
-    });
+    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: state.customerName, values, issues, context: "beforeOrder", nextVerb: "order.agreement.next" })), turnInfo(dc.context).t("order.formTitle"));
   }
 
   private async showTerm(dc: DialogContext, state: OrderState): Promise<void> {
     state.step = "term";
     const { t, lang } = turnInfo(dc.context);
-    await dc.context.sendActivity({
-      attachments: [termCard(termCardData(lang, { flowId: state.flowId, title: t("order.title", { customer: state.customerName }), intro: t("order.termIntro", { customer: state.customerName }), choices: await this.choices(dc, state), selected: state, nextVerb: "order.term.next" }))],
-    });
+    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("order.title", { customer: state.customerName }), intro: t("order.termIntro", { customer: state.customerName }), choices: await this.choices(dc, state), selected: state, nextVerb: "order.term.next" })), turnInfo(dc.context).t("order.formTitle"));
   }
 
   private async showCatalog(dc: DialogContext, state: OrderState, issues: FieldIssue[]): Promise<void> {
@@ -289,11 +285,7 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const { caller, lang } = turnInfo(dc.context);
     const { customer, choices } = await this.catalogFor(dc, state);
     const resellers = await this.services.subscriptions.resellersOf(caller);
-    await dc.context.sendActivity({
-      attachments: [
-        orderCatalogCard(orderCatalogData(lang, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, term: state.term, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })),
-      ],
-    });
+    await presentForm(dc.context, orderCatalogCard(orderCatalogData(lang, { flowId: state.flowId, customer: customer.companyName, segment: customer.segment, term: state.term, cycle: state.cycle, choices, quantities: state.quantities, issues, resellers, resellerOfRecordId: state.resellerOfRecordId })), turnInfo(dc.context).t("order.formTitle"));
   }
 }
 

@@ -196,6 +196,7 @@ export const en = {
   "sub.search.title": "Subscriptions",
   "sub.search.empty": "No active or suspended subscription matches.",
   "sub.search.item": "{customer} · {licences, plural, one {# licence} other {# licences}} · {status}",
+  "order.formTitle": "New subscription",
   "order.title": "New subscription for {customer}",
   "order.intro": "Choose the offers and enter the number of licences ({segment} customer). Offers this customer can't buy again are marked.",
   "order.held": "Already subscribed: limited to one per customer.",

@@ -197,6 +197,7 @@ export const fr: Record<MessageKey, string> = {
   "sub.search.title": "Abonnements",
   "sub.search.empty": "Aucun abonnement actif ou suspendu ne correspond.",
   "sub.search.item": "{customer} · {licences, plural, one {# licence} other {# licences}} · {status}",
+  "order.formTitle": "Nouvel abonnement",
   "order.title": "Nouvel abonnement pour {customer}",
   "order.intro": "Choisissez les offres et entrez le nombre de licences (client {segment}). Les offres que ce client ne peut pas racheter sont signalées.",
   "order.held": "Déjà souscrit : limité à un abonnement par client.",
