@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { translator } from "../src/i18n/index.js";
 import { cardsDir, expandCard } from "./cards/render.js";
-import { cardSamples, sampleNames, templateOfSample } from "./cards/samples.js";
+import { cardSamples, dialogTitles, sampleNames, templateOfSample } from "./cards/samples.js";
 
 const require = createRequire(import.meta.url);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -47,6 +47,9 @@ const bundle = readFileSync(require.resolve("adaptivecards/dist/adaptivecards.js
 const markdownBundle = readFileSync(require.resolve("markdown-it/dist/markdown-it.min.js"), "utf8");
 const css = `
   body { margin: 0; background: #EBEBEB; font-family: 'Segoe UI', Arial, sans-serif; }
+  #dialog { width: 640px; margin: 16px; background: #FFFFFF; border-radius: 8px; box-shadow: 0 4px 16px rgba(0,0,0,.25); overflow: hidden; }
+  #dialog header { display: flex; justify-content: space-between; padding: 16px 20px 4px; font: 700 18px 'Segoe UI', Arial; color: #242424; }
+  #dialog #frame { width: auto; margin: 0; box-shadow: none; border-radius: 0; }
   #frame { width: 520px; margin: 16px; background: #FFFFFF; border-radius: 8px; box-shadow: 0 1px 4px rgba(0,0,0,.15); overflow: hidden; }
   .ac-pushButton { border: 1px solid #D1D1D1; border-radius: 4px; background: #FFFFFF; padding: 6px 12px; font: 600 14px 'Segoe UI', Arial; color: #242424; }
   .ac-pushButton.style-positive { background: #5B5FC7; color: #FFFFFF; border-color: #5B5FC7; }
@@ -63,7 +66,10 @@ let failed = false;
 for (const name of sampleNames()) {
   for (const locale of ["en", "fr"] as const) {
     const card = expandCard(templateOfSample(name), cardSamples[name](translator(locale)));
-    await page.setContent(`<html><head><style>${css}</style></head><body><div id="frame"></div></body></html>`);
+    const dialogTitle = dialogTitles[name]?.(translator(locale));
+    // A dialog's form: framed as Teams frames a dialog, with its title and close button.
+    const body = dialogTitle ? `<div id="dialog"><header><span>${dialogTitle}</span><span>✕</span></header><div id="frame"></div></div>` : `<div id="frame"></div>`;
+    await page.setContent(`<html><head><style>${css}</style></head><body>${body}</body></html>`);
     await page.addScriptTag({ content: bundle });
     await page.addScriptTag({ content: markdownBundle });
     const warnings = await page.evaluate(
@@ -88,7 +94,7 @@ for (const name of sampleNames()) {
       { card, hostConfig },
     );
     const file = `${name}.${locale}.png`;
-    await page.locator("#frame").screenshot({ path: join(outDir, file) });
+    await page.locator(dialogTitle ? "#dialog" : "#frame").screenshot({ path: join(outDir, file) });
     entries.push({ name, locale, file, warnings });
     if (warnings.length) {
       failed = true;

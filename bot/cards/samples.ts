@@ -206,6 +206,9 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
   help: (t) => helpCardData(t, registry.helpLines(sampleCaller)),
   profile: (t) => profileCardData(t, sampleCaller),
   notEnrolled: (t) => notEnrolledCardData(t, "9b1d5c3a-1111-4222-8333-444455556666"),
+  // The two long forms as they open in a Teams dialog (from the menu, a customer's card or the compose box).
+  "customerAccount.dialog": (t) => accountCardData(lang(t), "flow-1", { ...sampleAccount, domainPrefix: "fabrikam" }, [], undefined),
+  "orderCatalog.dialog": (t) => cardSamples.orderCatalog(t),
   customerAccount: (t) =>
     accountCardData(lang(t), "flow-1", { ...sampleAccount, domainPrefix: "fabrikam" }, [{ field: "domainPrefix", code: "domainTaken", params: { domain: "fabrikam.onmicrosoft.com" } }], "Northwind Reseller"),
   customerSubscriptions: (t) => {
@@ -356,5 +359,11 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
 
 /** Every sample: a template's name, or template.variant for another state of it. */
 export const sampleNames = () => Object.keys(cardSamples).sort();
+
+/** Samples shown as Teams shows them in a dialog, with its title. */
+export const dialogTitles: Record<string, (t: Translate) => string> = {
+  "customerAccount.dialog": (t) => t("menu.newCustomer"),
+  "orderCatalog.dialog": (t) => t("order.formTitle"),
+};
 /** The template a sample fills. */
 export const templateOfSample = (sample: string) => sample.split(".")[0];
