@@ -17,7 +17,7 @@ import { invitationAnswer, type InvitationGate } from "./resellers/resellerComma
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
-import { beginExecute, beginTask, executeAnswer, executeTurn, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
+import { beginExecute, beginTask, executeAnswer, executeTurn, isSharedConversation, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
 import { validTimeZone } from "./cards/format.js";
 import { REFRESH_USER_LIMIT } from "./cards/universal.js";
 
@@ -46,6 +46,12 @@ export class PartnerBot extends ActivityHandler {
     this.dialogState = options.state.createProperty<DialogState>("dialogState");
 
     this.onMessage(async (context, next) => {
+      // In a group chat or a channel the bot answers what is addressed to it: a message that
+      // mentions it, or a card's button. Other chatter (delivered with resource-specific consent) is not its business.
+      if (isSharedConversation(context) && !context.activity.value && !mentionsBot(context)) {
+        turnInfo(context).log.debug("message in a shared conversation without a mention of the bot: not answered");
+        return next();
+      }
       await runDialog(options.dialog, context, this.dialogState);
       await next();
     });
@@ -184,4 +190,10 @@ async function acknowledgeInvoke(context: TurnContext): Promise<void> {
 /** A message, or a button pressed (not a refresh): the activities a person is waiting on an answer to. */
 function speaks(context: TurnContext): boolean {
   return context.activity.type === ActivityTypes.Message || executeTurn(context)?.trigger === "manual" || Boolean(taskTurn(context));
+}
+
+/** Whether a message mentions the bot (Teams: a mention entity naming the bot's id). */
+function mentionsBot(context: TurnContext): boolean {
+  const botId = context.activity.recipient?.id;
+  return (context.activity.entities ?? []).some((entity) => entity.type === "mention" && (entity as { mentioned?: { id?: string } }).mentioned?.id === botId);
 }

@@ -172,6 +172,15 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
     for (const request of toChannel) expect(decodeURIComponent(JSON.stringify(request.body))).not.toContain(code);
   });
 
+  it("in a group chat the bot answers what mentions it, not the rest of the conversation", async () => {
+    const group = { id: `19:${unique("group")}@thread.v2`, type: "groupChat" as const };
+    const megan = person(unique("aad-megan"), "Megan Bowen", group);
+    expect(textsOf((await megan.say("help")).replies).length + cardJson((await megan.say("help")).replies).length).toBeGreaterThan(0);
+    const chatter = await megan.chatter("lunch at noon?");
+    expect(chatter.status).toBe(200);
+    expect(chatter.replies).toHaveLength(0);
+  });
+
   it("in a personal chat the creator sees the password on the card, as before", async () => {
     const admin = person("aad-admin", "Alex Wilber");
     const prefix = unique("pp");

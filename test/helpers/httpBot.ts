@@ -71,7 +71,15 @@ export class HttpConversation {
     return this.user.conversationId ?? `a:personal-${this.user.aadObjectId}`;
   }
 
+  /** Says something; in a group chat or a channel, addressed to the bot (with its @mention), as Teams delivers it. */
   say(text: string): Promise<{ status: number; replies: Reply[]; updates: Reply[] }> {
+    if ((this.user.conversationType ?? "personal") === "personal") return this.send({ type: "message", text });
+    const mention = "<at>CSP Partner Bot</at>";
+    return this.send({ type: "message", text: `${mention} ${text}`, entities: [{ type: "mention", mentioned: { id: "28:bot", name: "CSP Partner Bot" }, text: mention }] });
+  }
+
+  /** Says something in a shared conversation without mentioning the bot. */
+  chatter(text: string): Promise<{ status: number; replies: Reply[]; updates: Reply[] }> {
     return this.send({ type: "message", text });
   }
 
