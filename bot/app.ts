@@ -4,7 +4,7 @@
  * the services, the durable state, the dialogs, the adapter and the HTTP server, and passes
  * each its dependencies. Nothing below this file reads the environment.
  */
-import { ActivityTypes, type TurnContext } from "botbuilder";
+import { ActivityTypes, ShowTypingMiddleware, type TurnContext } from "botbuilder";
 import type restify from "restify";
 import type { Config } from "../src/config.js";
 import { openDatabase, type Database } from "../src/db/database.js";
@@ -183,6 +183,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
   const auth = botFrameworkAuthentication(config);
   const adapter = new PartnerAdapter(auth);
+  // A message whose answer waits on the database or Partner Center shows "typing…" after a moment.
+  if (config.typingDelayMs > 0) adapter.use(new ShowTypingMiddleware(config.typingDelayMs, 2_000));
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });

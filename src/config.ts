@@ -63,6 +63,7 @@ const configSchema = z
     BOT_OPENID_METADATA_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
     ENCRYPTION_KEY: optional(z.string().refine((value) => decodeKey(value) !== undefined, "must be 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)")),
     DIALOG_STATE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of days" }).min(0.01, "must be more than 0").max(365, "must be at most 365").default(7)),
+    TYPING_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(0, "must be 0 (off) or more").max(10_000, "must be at most 10000").default(700)),
     TURN_LOCK_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1").max(60, "must be at most 60").default(10)),
   })
   .superRefine((env, ctx) => {
@@ -180,6 +181,8 @@ export interface Config {
   readonly dialogStateTtlDays: number;
   /** How long a turn waits for the previous turn of the same user in the same conversation. */
   readonly turnLockWaitMs: number;
+  /** A message turn still running after this long shows Teams' typing indicator (0: never). */
+  readonly typingDelayMs: number;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -229,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     encryptionKey: e.ENCRYPTION_KEY ? decodeKey(e.ENCRYPTION_KEY) : undefined,
     dialogStateTtlDays: e.DIALOG_STATE_TTL_DAYS,
     turnLockWaitMs: e.TURN_LOCK_WAIT_SECONDS * 1000,
+    typingDelayMs: e.TYPING_DELAY_MS,
   };
   return { ok: true, config: Object.freeze(config) };
 }

@@ -181,6 +181,27 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
     expect(chatter.replies).toHaveLength(0);
   });
 
+  it("a message whose answer waits shows Teams' typing indicator first; a quick one does not", async () => {
+    const typing = await HttpBot.start({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution", TYPING_DELAY_MS: "100" });
+    try {
+      const alex = typing.user({ tenantId: PROVIDER, aadObjectId: "aad-admin", name: "Alex Wilber" });
+      await alex.say("hello");
+      // The connector is slow to take the first answer, so the second message waits (its turn
+      // comes after the first): it shows "typing…" before its answer.
+      typing.connector.respond = (request) => (request.body.type === "message" ? { status: 200, delayMs: 400 } : { status: 200 });
+      const before = typing.connector.received.length;
+      await Promise.all([alex.say("help"), new Promise((resolve) => setTimeout(resolve, 20)).then(() => alex.say("profile"))]);
+      const types = typing.connector.received.slice(before).map((request) => `${request.body.type}${request.body.attachments ? ":card" : ""}`);
+      expect(types).toContain("typing");
+      expect(types.indexOf("typing")).toBeLessThan(types.lastIndexOf("message:card"));
+      typing.connector.respond = () => ({ status: 200 });
+      const quick = await alex.say("profile");
+      expect(quick.replies.map((reply) => reply.type)).toEqual(["message"]);
+    } finally {
+      await typing.stop();
+    }
+  });
+
   it("in a personal chat the creator sees the password on the card, as before", async () => {
     const admin = person("aad-admin", "Alex Wilber");
     const prefix = unique("pp");

@@ -19,7 +19,8 @@ export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 
 /** A configuration as parseConfig makes it, reminders off unless asked, with the test key. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  const parsed = parseConfig({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, REMINDER_INTERVAL_SECONDS: "0", ...env });
+  // No typing indicator unless a test asks (it would be one more activity to count).
+  const parsed = parseConfig({ ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, REMINDER_INTERVAL_SECONDS: "0", TYPING_DELAY_MS: "0", ...env });
   if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
   return parsed.config;
 }
