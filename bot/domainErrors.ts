@@ -4,8 +4,13 @@
  * still possible rather than that something failed.
  */
 import type { TurnContext } from "botbuilder";
-import { NotAllowed, NotFound } from "../src/errors.js";
-import { escapeMarkdown as md, type MessageKey } from "../src/i18n/index.js";
+import { DialogContextError } from "botbuilder-dialogs";
+import { ZodError } from "zod";
+import { InvalidInput, NotAllowed, NotFound, StaleVersion } from "../src/errors.js";
+import { escapeMarkdown as md, type MessageKey, type Translate } from "../src/i18n/index.js";
+import { IllegalTransition } from "../src/subscriptions/lifecycle.js";
+import { issueText } from "./cards/issues.js";
+import { statusLabel } from "./subscriptions/subscriptionCards.js";
 import { isPartnerCenterError, type PartnerCenterReason } from "../src/partnerCenter/errors.js";
 import { formatDate, formatDateTime, type Lang } from "./cards/format.js";
 import { executeTurn, taskTurn, turnInfo } from "./turn.js";
@@ -54,16 +59,52 @@ export function partnerCenterSentence(lang: Lang, error: unknown): string | unde
   return lang.t("pc.unknown", { description: error.description.slice(0, 300), code: error.code, correlation: error.correlationId ?? "none" });
 }
 
-/** Answers a NotAllowed, a NotFound or a Partner Center refusal with a short sentence (true), or returns false for other errors. */
-export async function answerDomainError(context: TurnContext, error: unknown): Promise<boolean> {
+/** Refusals that have their own sentence, by the action refused (NotAllowed) or the thing not found (NotFound). */
+const notAllowedSentences: Record<string, MessageKey> = { "approval.ownRequest": "approval.ownRequest", "approval.decide": "approval.notAdmin" };
+const notFoundSentences: Record<string, MessageKey> = { "customer.password": "customer.password.gone" };
+
+/** A refused change as one sentence: "nothing changed", or what is wrong with the value. */
+export function invalidSentence(t: Translate, error: InvalidInput): string {
+  if (error.issues.some((issue) => issue.field === "reason" && issue.code === "required")) return t("approval.reasonMissing");
+  const unchanged = error.issues.find((issue) => issue.code === "unchanged");
+  if (unchanged) return typeof unchanged.params?.licences === "number" ? t("sub.unchanged", { licences: unchanged.params.licences }) : t("sub.nothingChanged");
+  return t("sub.invalid", { problem: error.issues.map((issue) => issueText(t, issue)).join(" ") });
+}
+
+/**
+ * The one table from a domain error to the user's sentence, applied by the dispatcher to every
+ * command and flow step: card data that does not parse, not allowed, not found, a card older than
+ * what it shows, a change the lifecycle refuses, invalid input, and each of Partner Center's
+ * refusals. Returns false for anything else (a real failure: the turn's error handler has it).
+ */
+export async function answerDomainError(context: TurnContext, thrown: unknown): Promise<boolean> {
   const { t, log, lang } = turnInfo(context);
+  // botbuilder-dialogs wraps what a dialog throws, with the dialog stack: the domain's error is inside.
+  let error = thrown;
+  while (error instanceof DialogContextError) error = error.error;
+  if (error instanceof ZodError) {
+    await context.sendActivity(t("unknown.action"));
+    return true;
+  }
   if (error instanceof NotAllowed) {
     log.warn({ action: error.action }, "refused: not allowed");
-    await context.sendActivity(t("error.notAllowed"));
+    await context.sendActivity(t(notAllowedSentences[error.action] ?? "error.notAllowed"));
     return true;
   }
   if (error instanceof NotFound) {
-    await context.sendActivity(t("error.notFound"));
+    await context.sendActivity(t(notFoundSentences[error.what] ?? "error.notFound"));
+    return true;
+  }
+  if (error instanceof StaleVersion) {
+    await context.sendActivity(t("sub.stale"));
+    return true;
+  }
+  if (error instanceof IllegalTransition) {
+    await context.sendActivity(t("sub.illegal", { status: statusLabel(lang, error.from).toLowerCase() }));
+    return true;
+  }
+  if (error instanceof InvalidInput) {
+    await context.sendActivity(invalidSentence(t, error));
     return true;
   }
   const sentence = partnerCenterSentence(lang, error);

@@ -88,44 +88,28 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
     await tellRequester(approvals, notifier, decision.view);
   };
 
-  /** Runs a handler; refusals (not an admin, one's own request, unknown request) are sentences. */
-  const guarded =
-    (handler: (context: TurnContext, input: CommandInput) => Promise<void>) =>
-    async (context: TurnContext, input: CommandInput): Promise<void> => {
-      const { t } = turnInfo(context);
-      try {
-        await handler(context, input);
-      } catch (error) {
-        if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
-        else if (error instanceof NotAllowed && error.action === "approval.ownRequest") await context.sendActivity(t("approval.ownRequest"));
-        else if (error instanceof NotAllowed && error.action === "approval.decide") await context.sendActivity(t("approval.notAdmin"));
-        else if (error instanceof InvalidInput && error.issues.some((issue) => issue.field === "reason")) await context.sendActivity(t("approval.reasonMissing"));
-        else if (!(await answerDomainError(context, error))) throw error;
-      }
-    };
-
-  const open = guarded(async (context, input) => {
+  const open = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, locale, lang } = turnInfo(context);
     const view = await approvals.get(caller, ref.parse(input.submit).approvalId);
     await presentCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }));
-  });
+  };
 
-  const approve = guarded(async (context, input) => {
+  const approve = async (context: TurnContext, input: CommandInput): Promise<void> => {
     await decide(context, await approvals.approve(turnInfo(context).caller, ref.parse(input.submit).approvalId));
-  });
+  };
 
-  const reject = guarded(async (context, input) => {
+  const reject = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { approvalId } = ref.parse(input.submit);
     const reason = z.string().max(2000).catch("").parse(input.submit?.reason);
     await decide(context, await approvals.reject(turnInfo(context).caller, approvalId, reason));
-  });
+  };
 
   const isAdmin = (caller: Caller) => caller.organisation.kind === "provider" && caller.role === "admin";
 
-  const showPolicy = guarded(async (context) => {
+  const showPolicy = async (context: TurnContext): Promise<void> => {
     const { caller, lang } = turnInfo(context);
     await context.sendActivity({ attachments: [approvalPolicyCard(approvalPolicyCardData(lang, await approvals.policy(caller), { canEdit: isAdmin(caller) }))] });
-  });
+  };
 
   /** A limit as typed: empty for none, else a whole number of 0 or more (amounts in currency units, kept in cents). */
   const limit = (raw: unknown, scale: number): number | null => {
@@ -137,7 +121,7 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
   };
   const flag = (raw: unknown) => raw === true || raw === "true";
 
-  const save = guarded(async (context, input) => {
+  const save = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, t, lang } = turnInfo(context);
     if (!isAdmin(caller)) throw new NotAllowed("approvals.policy");
     const submit: Record<string, unknown> = input.submit ?? {};
@@ -159,16 +143,16 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
     }
     await replaceCard(context, approvalPolicyCard(approvalPolicyCardData(lang, policy, { canEdit: true })));
     await context.sendActivity(t("approvals.saved"));
-  });
+  };
 
-  const pending = guarded(async (context) => {
+  const pending = async (context: TurnContext): Promise<void> => {
     const { caller, t, locale, lang } = turnInfo(context);
     const waiting = await approvals.pending(caller);
     if (!waiting.length) return void (await context.sendActivity(t("approvals.noPending")));
     for (const view of waiting.slice(0, 10)) {
       await context.sendActivity({ attachments: [await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } })] });
     }
-  });
+  };
 
   return [
     { id: "approvals", verb: "approvals", phrases: ["approvals", "approbations", "approval", "approbation"], menuLabel: "menu.approvals", helpLine: "help.command.approvals", allowed: (caller) => caller.organisation.kind === "provider", handler: showPolicy },

@@ -17,7 +17,7 @@ import type { OrderService } from "../../src/subscriptions/orderService.js";
 import { readQuantities } from "../cards/cardInputs.js";
 import type { CommandInput } from "../commands.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
-import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
+import { partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "../subscriptions/orderCards.js";
 import { presentForm, turnInfo } from "../turn.js";
 import { sendCreated } from "./passwordView.js";
@@ -78,13 +78,9 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const forReseller = z.object({ resellerOrgId: z.string().uuid() }).safeParse(options?.submit);
     let reseller: { id: string; name: string } | undefined;
     if (forReseller.success) {
-      try {
-        const partnership = await this.partnerships.activeReseller(caller, forReseller.data.resellerOrgId);
-        reseller = { id: forReseller.data.resellerOrgId, name: partnership.companyName };
-      } catch (error) {
-        if (await answerDomainError(dc.context, error)) return dc.endDialog();
-        throw error;
-      }
+      // A reseller that is not (or no longer) active: refused by the dispatcher's table, and the flow does not start.
+      const partnership = await this.partnerships.activeReseller(caller, forReseller.data.resellerOrgId);
+      reseller = { id: forReseller.data.resellerOrgId, name: partnership.companyName };
     }
     const state: FlowState = {
       flowId: randomUUID(),
@@ -235,7 +231,6 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
         else await this.showAgreement(dc, state, error.issues);
         return Dialog.EndOfTurn;
       }
-      if (await answerDomainError(dc.context, error)) return Dialog.EndOfTurn;
       throw error;
     }
   }

@@ -19,21 +19,6 @@ const listInput = z.object({ query: z.string().max(100).optional(), page: z.coer
 const customerRef = z.object({ customerId: z.string().uuid() });
 
 export function customerCommands(customers: CustomerService, catalog: CatalogService, orders: OrderService, partnerships: PartnershipService): Command[] {
-  /** Runs a handler, answering NotAllowed/NotFound and malformed card data politely. */
-  const guarded =
-    (handler: (context: TurnContext, input: CommandInput) => Promise<void>) =>
-    async (context: TurnContext, input: CommandInput): Promise<void> => {
-      try {
-        await handler(context, input);
-      } catch (error) {
-        if (error instanceof z.ZodError) {
-          await context.sendActivity(turnInfo(context).t("unknown.action"));
-          return;
-        }
-        if (!(await answerDomainError(context, error))) throw error;
-      }
-    };
-
   /** A customer's card, with the provider's resellers it may be delegated to. */
   const showDetails = async (context: TurnContext, customerId: string) => {
     const { caller, lang } = turnInfo(context);
@@ -42,7 +27,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(lang, customer, resellers))] });
   };
 
-  const list = guarded(async (context, input) => {
+  const list = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, lang } = turnInfo(context);
     const args = input.submit ? listInput.parse(input.submit) : { query: input.text, page: 1, resellerOrgId: undefined };
     const query = (args.query ?? "").trim().slice(0, 100);
@@ -55,14 +40,14 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     }
     const resellers = await partnerships.activeResellers(caller);
     await context.sendActivity({ attachments: [customerListCard(customerListCardData(lang, page, query, caller.organisation.kind === "provider" ? { resellers, resellerOrgId: resellerOrgId ?? "all" } : undefined))] });
-  });
+  };
 
-  const open = guarded(async (context, input) => {
+  const open = async (context: TurnContext, input: CommandInput): Promise<void> => {
     await showDetails(context, customerRef.parse(input.submit).customerId);
-  });
+  };
 
   /** Delegates the customer to a reseller, or takes it back ("none"). */
-  const setReseller = guarded(async (context, input) => {
+  const setReseller = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, t } = turnInfo(context);
     const { customerId, resellerOrgId } = customerRef.extend({ resellerOrgId: z.union([z.literal("none"), z.string().uuid()]) }).parse(input.submit);
     try {
@@ -75,36 +60,36 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     const customer = await customers.get(caller, customerId);
     await context.sendActivity(customer.reseller ? t("customer.reseller.set", { company: customer.companyName, reseller: customer.reseller.name }) : t("customer.reseller.cleared", { company: customer.companyName }));
     await showDetails(context, customerId);
-  });
+  };
 
   /** "Request a relationship": the invitation link for a customer of the provider, or of one of its resellers. */
-  const requestRelationship = guarded(async (context, input) => {
+  const requestRelationship = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, lang } = turnInfo(context);
     const resellers = await partnerships.activeResellers(caller);
     const chosen = z.object({ resellerOrgId: z.string().uuid() }).safeParse(input.submit);
     const reseller = chosen.success ? resellers.find((candidate) => candidate.id === chosen.data.resellerOrgId) : undefined;
     await context.sendActivity({ attachments: [relationshipRequestCard(relationshipRequestData(lang, { provider: caller.organisation.name, providerTenantId: caller.tenantId, resellers, reseller }))] });
-  });
+  };
 
   /** Done on the confirmation: the creator has the password; it is erased and the card keeps only the account. */
-  const closeConfirmation = guarded(async (context, input) => {
+  const closeConfirmation = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { caller, t } = turnInfo(context);
     const { customerId } = customerRef.parse(input.submit);
     const customer = await customers.get(caller, customerId);
     await customers.forgetPassword(caller, customerId);
     await replaceCard(context, submittedCard({ title: t("customer.created.title", { company: customer.companyName }), lines: [customer.adminAccount, t("customer.created.closed")] }));
-  });
+  };
 
   /** "Show the temporary password": for the creator only, while it is kept, and never to a shared conversation. */
-  const showPassword = guarded(async (context, input) => {
+  const showPassword = async (context: TurnContext, input: CommandInput): Promise<void> => {
     const { customerId } = customerRef.parse(input.submit);
     if (!(await revealTo(context, customers, customerId))) await context.sendActivity(turnInfo(context).t("customer.password.gone"));
-  });
+  };
 
   /** Teams refreshing a "customer created" card for one person of a shared conversation. */
-  const createdView = guarded(async (context, input) => {
+  const createdView = async (context: TurnContext, input: CommandInput): Promise<void> => {
     await refreshCreated(context, customers, customerRef.parse(input.submit).customerId);
-  });
+  };
 
   return [
     {

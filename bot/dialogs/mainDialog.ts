@@ -14,6 +14,7 @@ import {
 } from "botbuilder-dialogs";
 import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCardData } from "../cards/basicCards.js";
 import type { Command, CommandInput, CommandRegistry } from "../commands.js";
+import { answerDomainError } from "../domainErrors.js";
 import { cardSubmit, messageText, turnInfo } from "../turn.js";
 
 export const MAIN_DIALOG = "main";
@@ -45,7 +46,13 @@ export class MainDialog extends ComponentDialog {
       await innerDc.cancelAllDialogs();
       return this.run(innerDc, found.command, found.argument);
     }
-    return super.onContinueDialog(innerDc);
+    try {
+      return await super.onContinueDialog(innerDc);
+    } catch (error) {
+      // A flow step refused by the domain: said in one sentence; the flow waits where it was.
+      if (await answerDomainError(innerDc.context, error)) return { status: DialogTurnStatus.waiting };
+      throw error;
+    }
   }
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -62,7 +69,17 @@ export class MainDialog extends ComponentDialog {
     return step.endDialog();
   }
 
+  /** Runs a command; what the domain refuses is answered from the one table of sentences (domainErrors). */
   private async run(dc: DialogContext, command: Command, argument: string): Promise<DialogTurnResult> {
+    try {
+      return await this.runCommand(dc, command, argument);
+    } catch (error) {
+      if (await answerDomainError(dc.context, error)) return dc.endDialog();
+      throw error;
+    }
+  }
+
+  private async runCommand(dc: DialogContext, command: Command, argument: string): Promise<DialogTurnResult> {
     const input: CommandInput = { text: argument, submit: cardSubmit(dc.context) };
     if (command.dialog) return dc.beginDialog(command.dialog.id, input);
     if (command.handler) {

@@ -78,13 +78,9 @@ class InviteResellerDialog extends Dialog {
 
 export function resellerCommands(partnerships: PartnershipService, appId: string | undefined): Command[] {
   const list = async (context: TurnContext) => {
-    const { caller, t, locale } = turnInfo(context);
-    try {
-      const rows = await partnerships.list(caller);
-      await context.sendActivity({ attachments: [resellerListCard(resellerListData(turnInfo(context).lang, rows, caller.role === "admin"))] });
-    } catch (error) {
-      if (!(await answerDomainError(context, error))) throw error;
-    }
+    const { caller } = turnInfo(context);
+    const rows = await partnerships.list(caller);
+    await context.sendActivity({ attachments: [resellerListCard(resellerListData(turnInfo(context).lang, rows, caller.role === "admin"))] });
   };
 
   const revoke = async (context: TurnContext, input: CommandInput) => {
@@ -96,8 +92,9 @@ export function resellerCommands(partnerships: PartnershipService, appId: string
       await context.sendActivity(t("reseller.revoked"));
       await list(context);
     } catch (error) {
-      if (error instanceof InvalidInput) await context.sendActivity(t("unknown.action"));
-      else if (!(await answerDomainError(context, error))) throw error;
+      // A partnership that cannot be withdrawn (already answered, or ended): the button is out of date.
+      if (!(error instanceof InvalidInput)) throw error;
+      await context.sendActivity(t("unknown.action"));
     }
   };
 

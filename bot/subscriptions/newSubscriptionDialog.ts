@@ -22,7 +22,7 @@ import { readQuantities } from "../cards/cardInputs.js";
 import type { Command, CommandInput } from "../commands.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, submittedCard } from "../customers/customerCards.js";
 import { expectedSubmit } from "../dialogs/flowSubmit.js";
-import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
+import { partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { presentForm, turnInfo } from "../turn.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "./orderCards.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
@@ -94,50 +94,42 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
       await dc.context.sendActivity({ text: t("order.whichCustomer"), attachments: [customerListCard(customerListCardData(lang, page, query))] });
       return dc.endDialog();
     }
-    try {
-      const customer = await customers.get(caller, customerId);
-      // "Buy the full subscription" at the end of a trial names the offer (productId:skuId) and its licences.
-      const prefill = z.object({ offer: z.string().min(1).max(120), licences: z.coerce.number().int().min(1).max(1_000_000) }).safeParse(input?.submit);
-      const quantities = prefill.success ? { [prefill.data.offer]: prefill.data.licences } : {};
-      const state: OrderState = { flowId: randomUUID(), step: "term", customerId, customerName: customer.companyName, language: locale, agreement: {}, term: "P1Y", cycle: "monthly", quantities, key: randomUUID() };
-      dc.activeDialog!.state = state;
-      // Partner Center refuses a New Commerce purchase without the customer agreement: asked for first.
-      if (!(await customers.hasAttested(caller, customerId))) await this.showAgreement(dc, state, []);
-      else await this.showTerm(dc, state);
-      return Dialog.EndOfTurn;
-    } catch (error) {
-      if (await answerDomainError(dc.context, error)) return dc.endDialog();
-      throw error;
-    }
+    // A refusal (not found, not allowed) is answered by the dispatcher's table, and the flow does not start.
+    const customer = await customers.get(caller, customerId);
+    // "Buy the full subscription" at the end of a trial names the offer (productId:skuId) and its licences.
+    const prefill = z.object({ offer: z.string().min(1).max(120), licences: z.coerce.number().int().min(1).max(1_000_000) }).safeParse(input?.submit);
+    const quantities = prefill.success ? { [prefill.data.offer]: prefill.data.licences } : {};
+    const state: OrderState = { flowId: randomUUID(), step: "term", customerId, customerName: customer.companyName, language: locale, agreement: {}, term: "P1Y", cycle: "monthly", quantities, key: randomUUID() };
+    dc.activeDialog!.state = state;
+    // Partner Center refuses a New Commerce purchase without the customer agreement: asked for first.
+    if (!(await customers.hasAttested(caller, customerId))) await this.showAgreement(dc, state, []);
+    else await this.showTerm(dc, state);
+    return Dialog.EndOfTurn;
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const state = dc.activeDialog!.state as OrderState;
     const submit = await expectedSubmit(dc, state, stepOfVerb);
     if (!submit) return Dialog.EndOfTurn;
-    try {
-      switch (submit.verb) {
-        case "order.agreement.next":
-          return await this.onAgreement(dc, state, submit);
-        case "order.term.next":
-          Object.assign(state, readTermChoice(submit, await this.choices(dc, state), state));
-          await this.showCatalog(dc, state, []);
-          return Dialog.EndOfTurn;
-        case "order.catalog.term":
-          await this.readCatalog(dc, state, submit);
-          await this.showTerm(dc, state);
-          return Dialog.EndOfTurn;
-        case "order.catalog.next":
-          return await this.onCatalog(dc, state, submit);
-        case "order.review.edit":
-          await this.showCatalog(dc, state, []);
-          return Dialog.EndOfTurn;
-        default:
-          return await this.onSubmit(dc, state);
-      }
-    } catch (error) {
-      if (await answerDomainError(dc.context, error)) return Dialog.EndOfTurn;
-      throw error;
+    // A refusal is answered by the dispatcher's table; the flow waits at its step.
+    switch (submit.verb) {
+      case "order.agreement.next":
+        return await this.onAgreement(dc, state, submit);
+      case "order.term.next":
+        Object.assign(state, readTermChoice(submit, await this.choices(dc, state), state));
+        await this.showCatalog(dc, state, []);
+        return Dialog.EndOfTurn;
+      case "order.catalog.term":
+        await this.readCatalog(dc, state, submit);
+        await this.showTerm(dc, state);
+        return Dialog.EndOfTurn;
+      case "order.catalog.next":
+        return await this.onCatalog(dc, state, submit);
+      case "order.review.edit":
+        await this.showCatalog(dc, state, []);
+        return Dialog.EndOfTurn;
+      default:
+        return await this.onSubmit(dc, state);
     }
   }
 

@@ -23,13 +23,6 @@ import type { ApprovalService } from "../../src/approvals/approvalService.js";
 import { askApproval } from "../approvals/approvalCommands.js";
 import type { Notifier } from "../proactive.js";
 
-/** A refused change as one sentence: "nothing changed", or what is wrong with the value. */
-function invalidSentence(t: Translate, error: InvalidInput): string {
-  const unchanged = error.issues.find((issue) => issue.code === "unchanged");
-  if (unchanged) return typeof unchanged.params?.licences === "number" ? t("sub.unchanged", { licences: unchanged.params.licences }) : t("sub.nothingChanged");
-  return t("sub.invalid", { problem: error.issues.map((issue) => issueText(t, issue)).join(" ") });
-}
-
 const ref = z.object({ subscriptionId: z.string().uuid() });
 const versioned = ref.extend({ version: z.coerce.number().int().min(0) });
 const count = z.union([z.number(), z.string().trim().min(1)]).pipe(z.coerce.number());
@@ -75,35 +68,27 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
     else await presentCard(context, card);
   };
 
-  /** Runs a change, then shows the outcome; every refusal is a sentence and changes nothing. */
+  /**
+   * Runs a change, then shows the outcome. A card older than the subscription shows it as it is
+   * now; every other refusal is a sentence from the dispatcher's table and changes nothing.
+   */
   const change =
     (apply: (context: TurnContext, submit: Record<string, unknown>) => Promise<string>) =>
     async (context: TurnContext, input: CommandInput): Promise<void> => {
-      const { t } = turnInfo(context);
-      let subscriptionId: string | undefined;
+      const { subscriptionId } = ref.parse(input.submit);
       try {
-        subscriptionId = ref.parse(input.submit).subscriptionId;
         const notice = await apply(context, input.submit ?? {});
         await context.sendActivity(notice);
         await showCard(context, subscriptionId, { replace: true, notice });
       } catch (error) {
-        if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
-        else if (error instanceof StaleVersion && subscriptionId) {
-          await context.sendActivity(t("sub.stale"));
-          await showCard(context, subscriptionId);
-        } else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: statusLabel(turnInfo(context).lang, error.from).toLowerCase() }));
-        else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
-        else if (!(await answerDomainError(context, error))) throw error;
+        if (!(error instanceof StaleVersion)) throw error;
+        await context.sendActivity(turnInfo(context).t("sub.stale"));
+        await showCard(context, subscriptionId);
       }
     };
 
   const open = async (context: TurnContext, input: CommandInput) => {
-    try {
-      await showCard(context, ref.parse(input.submit).subscriptionId);
-    } catch (error) {
-      if (error instanceof z.ZodError) await context.sendActivity(turnInfo(context).t("unknown.action"));
-      else if (!(await answerDomainError(context, error))) throw error;
-    }
+    await showCard(context, ref.parse(input.submit).subscriptionId);
   };
 
   const search = async (context: TurnContext, input: CommandInput) => {
@@ -114,17 +99,12 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
   };
 
   const history = async (context: TurnContext, input: CommandInput) => {
-    const { caller, t } = turnInfo(context);
-    try {
-      const customerId = input.submit ? z.object({ customerId: z.string().uuid() }).parse(input.submit).customerId : await findCustomer(context, input.text);
-      if (!customerId) return;
-      const customer = await customers.get(caller, customerId);
-      const entries = await subscriptions.history(caller, customerId);
-      await context.sendActivity({ attachments: [historyCard(historyData(turnInfo(context).lang, customer.companyName, entries))] });
-    } catch (error) {
-      if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
-      else if (!(await answerDomainError(context, error))) throw error;
-    }
+    const { caller } = turnInfo(context);
+    const customerId = input.submit ? z.object({ customerId: z.string().uuid() }).parse(input.submit).customerId : await findCustomer(context, input.text);
+    if (!customerId) return;
+    const customer = await customers.get(caller, customerId);
+    const entries = await subscriptions.history(caller, customerId);
+    await context.sendActivity({ attachments: [historyCard(historyData(turnInfo(context).lang, customer.companyName, entries))] });
   };
 
   /** The one customer a text names, or says why not (none named, none found, or several: the list to pick from). */
@@ -152,16 +132,12 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       phrases: [],
       handler: async (context, input) => {
         const { caller, t } = turnInfo(context);
-        try {
-          const { subscriptionId } = versioned.parse(input.submit);
-          const licences = count.parse(input.submit?.licences);
-          const preview = await subscriptions.previewQuantity(caller, { subscriptionId, licences });
-          await context.sendActivity({ attachments: [licenceChangeCard(licenceChangeData(turnInfo(context).lang, preview, preview.subscription.asOf))] });
-        } catch (error) {
-          if (error instanceof z.ZodError) await context.sendActivity(t("issue.invalid"));
-          else if (error instanceof InvalidInput) await context.sendActivity(invalidSentence(t, error));
-          else if (!(await answerDomainError(context, error))) throw error;
-        }
+        const { subscriptionId } = versioned.parse(input.submit);
+        // A number that is not one is the field's own problem, not an unknown action.
+        const licences = count.safeParse(input.submit?.licences);
+        if (!licences.success) return void (await context.sendActivity(t("issue.invalid")));
+        const preview = await subscriptions.previewQuantity(caller, { subscriptionId, licences: licences.data });
+        await context.sendActivity({ attachments: [licenceChangeCard(licenceChangeData(turnInfo(context).lang, preview, preview.subscription.asOf))] });
       },
     },
     {
@@ -206,15 +182,9 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       verb: "subscription.cancel.review",
       phrases: [],
       handler: async (context, input) => {
-        const { caller, t, lang } = turnInfo(context);
-        try {
-          const preview = await subscriptions.previewCancel(caller, ref.parse(input.submit));
-          await context.sendActivity({ attachments: [cancelReviewCard(cancelReviewData(lang, preview))] });
-        } catch (error) {
-          if (error instanceof z.ZodError) await context.sendActivity(t("unknown.action"));
-          else if (error instanceof IllegalTransition) await context.sendActivity(t("sub.illegal", { status: statusLabel(lang, error.from).toLowerCase() }));
-          else if (!(await answerDomainError(context, error))) throw error;
-        }
+        const { caller, lang } = turnInfo(context);
+        const preview = await subscriptions.previewCancel(caller, ref.parse(input.submit));
+        await context.sendActivity({ attachments: [cancelReviewCard(cancelReviewData(lang, preview))] });
       },
     },
     {
