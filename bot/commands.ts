@@ -5,7 +5,7 @@
  */
 import type { TurnContext } from "botbuilder";
 import type { Dialog } from "botbuilder-dialogs";
-import type { MessageKey } from "../src/i18n/index.js";
+import { catalogs, type MessageKey } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { normalize, type CardSubmit } from "./turn.js";
 
@@ -19,9 +19,9 @@ export interface Command {
   id: string;
   /** The verb a card button carries to run this command. */
   verb: string;
-  /** Normalized texts that run it (see normalize()). */
-  phrases: string[];
-  /** Normalized beginnings of a text that run it with the rest as argument ("customers conto"). */
+  /** Texts that run it; by default the catalogs' "words.<id>" in every language (see normalize()). */
+  phrases?: string[];
+  /** Beginnings of a text that run it with the rest as argument ("customers conto"); by default "words.<id>.prefixes". */
   prefixes?: string[];
   /** Label of its menu button, if it has one. */
   menuLabel?: MessageKey;
@@ -38,17 +38,34 @@ export interface Command {
 }
 
 export const builtInCommands: Command[] = [
-  { id: "menu", verb: "menu", phrases: ["menu", "start", "home", "accueil", "hi", "hello", "bonjour", "salut"], helpLine: "help.command.menu" },
-  { id: "help", verb: "help", phrases: ["help", "aide", "?", "/help", "/aide"], menuLabel: "menu.help", helpLine: "help.command.help" },
-  { id: "cancel", verb: "cancel", phrases: ["cancel", "annuler", "stop", "quit", "quitter", "abandonner"], helpLine: "help.command.cancel" },
-  { id: "profile", verb: "profile", phrases: ["profile", "profil", "whoami", "who am i", "qui suis-je", "qui suis je", "mon profil", "my profile"], menuLabel: "menu.profile", helpLine: "help.command.profile" },
+  { id: "menu", verb: "menu", helpLine: "help.command.menu" },
+  { id: "help", verb: "help", menuLabel: "menu.help", helpLine: "help.command.help" },
+  { id: "cancel", verb: "cancel", helpLine: "help.command.cancel" },
+  { id: "profile", verb: "profile", menuLabel: "menu.profile", helpLine: "help.command.profile" },
 ];
+
+/** A command's words in every language of the catalogs ("words.<id>", "|" between them), normalized; none if the catalogs have none. */
+function words(id: string): string[] {
+  return [...new Set(catalogWords(`words.${id}`).map(normalize))];
+}
+
+/** A command's prefixes ("words.<id>.prefixes"), longest first so that "history for " wins over "history ". */
+function prefixes(id: string): string[] {
+  return [...new Set(catalogWords(`words.${id}.prefixes`).map((prefix) => `${normalize(prefix)} `))].sort((a, b) => b.length - a.length);
+}
+
+function catalogWords(key: string): string[] {
+  return Object.values(catalogs).flatMap((catalog) => {
+    const text = (catalog as Record<string, string>)[key];
+    return text ? text.split("|").filter(Boolean) : [];
+  });
+}
 
 export class CommandRegistry {
   readonly commands: Command[];
 
   constructor(features: Command[] = []) {
-    this.commands = [...features, ...builtInCommands];
+    this.commands = [...features, ...builtInCommands].map((command) => ({ ...command, phrases: command.phrases ?? words(command.id), prefixes: command.prefixes ?? prefixes(command.id) }));
   }
 
   /** The command a text or a card verb names, if any, with the text's argument. */
@@ -60,7 +77,7 @@ export class CommandRegistry {
     const raw = (input.text ?? "").trim();
     const text = normalize(raw);
     if (!text) return undefined;
-    const exact = this.commands.find((command) => command.phrases.includes(text));
+    const exact = this.commands.find((command) => command.phrases!.includes(text));
     if (exact) return { command: exact, argument: "" };
     for (const command of this.commands) {
       const prefix = command.prefixes?.find((candidate) => text.startsWith(candidate));

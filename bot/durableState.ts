@@ -4,7 +4,7 @@
  * same state cannot silently overwrite each other: the later save fails with ETagConflict.
  */
 import { BotState, calculateChangeHash, type Storage, type TurnContext } from "botbuilder";
-import { NEW_ETAG } from "../src/state/stateStore.js";
+import { NEW_ETAG } from "./turns/stateStore.js";
 
 interface CachedState {
   state: Record<string, unknown> & { eTag?: string };

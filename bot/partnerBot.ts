@@ -11,7 +11,7 @@ import { localeOf, translator } from "../src/i18n/index.js";
 import type { IdentityService } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
-import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import type { ConversationRefStore } from "./teams/conversationRefs.js";
 import type { CommandRegistry } from "./commands.js";
 import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";

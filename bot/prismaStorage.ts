@@ -1,11 +1,11 @@
 /**
- * botbuilder `Storage` over the database (src/state/stateStore.ts), with eTags checked on write:
+ * botbuilder `Storage` over the database (bot/turns/stateStore.ts), with eTags checked on write:
  * an item written with the eTag it was read with fails if someone wrote it in between.
  * After a successful write the item's `eTag` is updated in place, so that a second save in
  * the same turn carries the new eTag.
  */
 import type { Storage, StoreItems } from "botbuilder";
-import { ANY_ETAG, type StateStore } from "../src/state/stateStore.js";
+import { ANY_ETAG, type StateStore } from "./turns/stateStore.js";
 
 export class PrismaStorage implements Storage {
   constructor(private readonly store: StateStore) {}

@@ -4,7 +4,7 @@
  */
 import type { Activity, CloudAdapter, ConversationReference } from "botbuilder";
 import type { Logger } from "../src/log.js";
-import type { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import type { ConversationRefStore } from "./teams/conversationRefs.js";
 
 /**
  * Sends one activity into a stored conversation; resolves with the error if it failed. Errors

@@ -2,10 +2,10 @@
  * What the edge knows about a turn once identity is resolved, kept in the turn state:
  * the caller, the language and a logger tagged with the activity.
  */
-import { TurnContext, type Attachment, type InvokeResponse } from "botbuilder";
+import { ActionTypes, TurnContext, type Activity, type Attachment, type InvokeResponse } from "botbuilder";
 import { z } from "zod";
 import type { Locale } from "../src/config.js";
-import type { Translate } from "../src/i18n/index.js";
+import type { MessageKey, Translate } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import type { Lang } from "./cards/format.js";
@@ -191,4 +191,19 @@ export async function presentForm(context: TurnContext, card: Attachment, title:
   const task = taskTurn(context);
   if (task) task.form = { card: { ...card, content: submitsOnly(card.content) }, title };
   else await context.sendActivity({ attachments: [card] });
+}
+
+/**
+ * Suggested next steps under a reply (Teams shows them in personal chats only): each sends its
+ * text as if typed. None in a group chat or a channel.
+ */
+export function suggested(context: TurnContext, items: { title: string; text: string }[]): Partial<Activity> {
+  if (isSharedConversation(context) || items.length === 0) return {};
+  return { suggestedActions: { to: [context.activity.from.id], actions: items.slice(0, 6).map((item) => ({ type: ActionTypes.ImBack, title: item.title.slice(0, 50), value: item.text.slice(0, 200) })) } };
+}
+
+/** What a person types to run a command, in their language: the first of the catalog's words for it. */
+export function typed(context: TurnContext, commandId: string): string {
+  const words = turnInfo(context).t.plain(`words.${commandId}` as MessageKey);
+  return words.split("|")[0] ?? commandId;
 }

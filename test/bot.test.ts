@@ -104,11 +104,16 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
   });
 
   it.each([
-    ["what is the weather", "en-US", "I didn't understand \"what is the weather\""],
-    ["quel temps fait-il", "fr-FR", "Je n'ai pas compris « quel temps fait-il »"],
-  ])("answers unknown text %s helpfully", async (text, locale, answer) => {
-    const replies = await new Conversation(bot(), { ...alex, locale }).say(text);
+    ["what is the weather", "en-US", "I didn't understand \"what is the weather\"", ["help", "customers", "menu"]],
+    ["quel temps fait-il", "fr-FR", "Je n'ai pas compris « quel temps fait-il »", ["aide", "clients", "menu"]],
+  ])("answers unknown text %s helpfully, with the next steps suggested in the user's words", async (text, locale, answer, next) => {
+    const chat = new Conversation(bot(), { ...alex, locale });
+    const replies = await chat.say(text);
     expect(texts(replies)).toEqual([expect.stringContaining(answer)]);
+    const actions = replies[0].suggestedActions!.actions;
+    expect(actions.map((action) => action.value)).toEqual(next);
+    // Each suggestion is words the bot understands.
+    for (const action of actions) expect(texts(await chat.say(String(action.value))).join(" ")).not.toMatch(/understand|compris/);
   });
 
   it.each([

@@ -10,7 +10,7 @@ import { JSDOM } from "jsdom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expandCard } from "../bot/cards/render.js";
 import { universalActions } from "../bot/cards/universal.js";
-import { cardSamples, sampleNames, sampleNceSubscription, templateOfSample } from "../bot/cards/samples.js";
+import { cardSamples, sampleNames, sampleNceSubscription, templateOfSample } from "../bot/dev/samples.js";
 import { subscriptionCardData } from "../bot/subscriptions/subscriptionCards.js";
 import { translator } from "../src/i18n/index.js";
 import { Conversation, texts } from "./helpers/conversation.js";

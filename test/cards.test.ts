@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { expandCard, templateNames } from "../bot/cards/render.js";
-import { cardSamples, sampleNames, templateOfSample } from "../bot/cards/samples.js";
+import { cardSamples, sampleNames, templateOfSample } from "../bot/dev/samples.js";
 import { translator } from "../src/i18n/index.js";
 
 const require = createRequire(import.meta.url);

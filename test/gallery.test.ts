@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cardsDir } from "../bot/cards/render.js";
-import { sampleNames } from "../bot/cards/samples.js";
+import { sampleNames } from "../bot/dev/samples.js";
 
 describe("the card gallery", () => {
   it("has a picture of every card in both languages, and the README shows some of them", () => {

@@ -3,7 +3,7 @@ import { startApp, type App } from "../bot/app.js";
 import type { Config } from "../src/config.js";
 import { testConfig } from "./helpers/harness.js";
 import { ProactiveNotifier } from "../bot/proactive.js";
-import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";

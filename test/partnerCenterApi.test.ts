@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { confirmResellers, domainFor, startApp, type App } from "../bot/app.js";
-import { SignInAlerts } from "../bot/partnerCenterAlerts.js";
+import { SignInAlerts } from "../bot/partnerCenter/partnerCenterAlerts.js";
 import { partnerCenterSentence } from "../bot/domainErrors.js";
 import { translator } from "../src/i18n/index.js";
 import { parseConfig, type Config } from "../src/config.js";

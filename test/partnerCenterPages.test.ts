@@ -10,7 +10,7 @@ import { ConnectorSender } from "../bot/reminders/connectorSender.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import { LocalSendBudget } from "../bot/teams/sendBudget.js";
 import type { Config } from "../src/config.js";
-import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
 import { NO_CONVERSATION, ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { actionData, cardOf, Conversation, texts, type TeamsUser } from "./helpers/conversation.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { testServices } from "./helpers/harness.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import type { Caller } from "../src/identity/identityService.js";
-import { ConversationRefStore } from "../src/proactive/conversationRefs.js";
+import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
 import { earliestSlot, LocalSendBudget, perConversation, perTenant, SharedSendBudget } from "../bot/teams/sendBudget.js";
 import { defaultSchedulerOptions, ReminderScheduler, type SchedulerOptions } from "../src/reminders/reminderScheduler.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";

@@ -2,7 +2,7 @@ import { TurnContext, TestAdapter, type Activity } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserConversationState } from "../bot/durableState.js";
 import { PrismaStorage } from "../bot/prismaStorage.js";
-import { ANY_ETAG, ETagConflict, NEW_ETAG, StateStore } from "../src/state/stateStore.js";
+import { ANY_ETAG, ETagConflict, NEW_ETAG, StateStore } from "../bot/turns/stateStore.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
 
 describe(`durable bot state with eTags (${providerUnderTest})`, () => {

@@ -1,7 +1,7 @@
 import { TestAdapter, TurnContext, type Activity } from "botbuilder";
 import { describe, expect, it } from "vitest";
 import { onTurnError } from "../bot/app.js";
-import { ETagConflict } from "../src/state/stateStore.js";
+import { ETagConflict } from "../bot/turns/stateStore.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
 
 async function answerTo(error: unknown, activity: Partial<Activity>) {

@@ -207,5 +207,9 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
     const prefix = unique("pp");
     const created = await admin.execute("customer.review.submit", await toReview(admin, prefix));
     expect(cardJson(created.replies)).toMatch(/"title":"Temporary password","value":"[^"]+"/);
+    // The obvious next step is suggested, in words the bot understands: order for this customer.
+    const card = created.replies.find((reply) => reply.attachments?.length) as { suggestedActions?: { actions: { value: string }[] } };
+    expect(card.suggestedActions?.actions.map((action) => action.value)).toEqual([`new subscription for ${prefix}`, "customers"]);
+    expect(cardJson((await admin.say(`new subscription for ${prefix}`)).replies)).toContain(`Fabrikam ${prefix}`);
   });
 });

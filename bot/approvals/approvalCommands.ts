@@ -14,7 +14,7 @@ import { localeOf, translator } from "../../src/i18n/index.js";
 import type { Caller } from "../../src/identity/identityService.js";
 import { withRefresh } from "../cards/universal.js";
 import type { Command, CommandInput } from "../commands.js";
-import { answerDomainError, partnerCenterSentence, replaceCard } from "../domainErrors.js";
+import { partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import type { Notifier } from "../proactive.js";
 import { presentCard, refreshing, turnInfo } from "../turn.js";
 import { approvalCard, approvalCardData, approvalPolicyCard, approvalPolicyCardData, approvalStatus } from "./approvalCards.js";
@@ -155,7 +155,7 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
   };
 
   return [
-    { id: "approvals", verb: "approvals", phrases: ["approvals", "approbations", "approval", "approbation"], menuLabel: "menu.approvals", helpLine: "help.command.approvals", allowed: (caller) => caller.organisation.kind === "provider", handler: showPolicy },
+    { id: "approvals", verb: "approvals", menuLabel: "menu.approvals", helpLine: "help.command.approvals", allowed: (caller) => caller.organisation.kind === "provider", handler: showPolicy },
     { id: "approvals.save", verb: "approvals.save", phrases: [], handler: save },
     { id: "approvals.pending", verb: "approvals.pending", phrases: [], handler: pending },
     { id: APPROVAL_OPEN, verb: APPROVAL_OPEN, phrases: [], handler: open },

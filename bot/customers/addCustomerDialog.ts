@@ -209,7 +209,7 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
       await replaceCard(dc.context, submittedCard({ title: `${t("customer.review.title")}: ${t("flow.cardSubmitted")}`, lines: [customer.companyName] }));
       // Created now, or earlier by this same submit (the confirmation could not be delivered): the password, while kept.
       if (result.customer.temporaryPassword) {
-        await sendCreated(dc.context, { company: customer.companyName, adminAccount: customer.adminAccount, password: result.customer.temporaryPassword, customerId: customer.id });
+        await sendCreated(dc.context, { company: customer.companyName, adminAccount: customer.adminAccount, password: result.customer.temporaryPassword, customerId: customer.id, domainPrefix: customer.domainPrefix });
       } else {
         await dc.context.sendActivity(t("customer.created.already", { company: customer.companyName, domain: `${customer.domainPrefix}.onmicrosoft.com` }));
       }

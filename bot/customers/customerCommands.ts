@@ -6,12 +6,12 @@ import type { CustomerService } from "../../src/customers/customerService.js";
 import type { PartnershipService } from "../../src/resellers/partnershipService.js";
 import type { OrderService } from "../../src/subscriptions/orderService.js";
 import type { Command, CommandInput } from "../commands.js";
-import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
 import { CREATED_VIEW_VERB, refreshCreated, revealTo } from "./passwordView.js";
-import { InvalidInput, NotFound } from "../../src/errors.js";
-import { createdCard, createdCardData, customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, relationshipRequestCard, relationshipRequestData, submittedCard } from "./customerCards.js";
+import { InvalidInput } from "../../src/errors.js";
+import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, relationshipRequestCard, relationshipRequestData, submittedCard } from "./customerCards.js";
 
 /** "all", "none" (the provider's own customers) or a reseller's organisation id. */
 const resellerFilter = z.union([z.literal("all"), z.literal("none"), z.string().uuid()]);
@@ -95,7 +95,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     {
       id: "customer.new",
       verb: "customer.new",
-      phrases: ["new customer", "add customer", "add a customer", "add a new customer", "create customer", "nouveau client", "ajouter un client", "ajouter un nouveau client", "creer un client"],
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
       allowed: (caller) => caller.organisation.kind === "provider",
@@ -105,8 +104,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     {
       id: "customer.list",
       verb: "customer.list",
-      phrases: ["customers", "clients", "list customers", "my customers", "liste des clients", "mes clients", "customer", "client"],
-      prefixes: ["customers ", "clients ", "customer ", "client ", "find customer ", "chercher client "],
       menuLabel: "menu.customers",
       helpLine: "help.command.customers",
       handler: list,
@@ -117,7 +114,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     {
       id: "relationship.request",
       verb: "relationship.request",
-      phrases: ["request relationship", "request a relationship", "relationship request", "demander une relation", "demande de relation"],
       helpLine: "help.command.relationship",
       allowed: (caller) => caller.organisation.kind === "provider",
       handler: async (context, input) => {

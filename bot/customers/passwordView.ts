@@ -9,7 +9,7 @@ import type { TurnContext } from "botbuilder";
 import { NotFound } from "../../src/errors.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import { withRefresh } from "../cards/universal.js";
-import { answerPrivately, isSharedConversation, turnInfo } from "../turn.js";
+import { answerPrivately, isSharedConversation, suggested, turnInfo, typed } from "../turn.js";
 import { createdCard, createdCardData, createdSharedCard, createdSharedCardData } from "./customerCards.js";
 
 export const CREATED_VIEW_VERB = "customer.created.view";
@@ -19,13 +19,20 @@ interface Created {
   adminAccount: string;
   password: string;
   customerId: string;
+  /** Its onmicrosoft.com prefix, which a typed command names it by. */
+  domainPrefix: string;
 }
 
 /** Right after creation: the password to its creator, in the way the conversation allows. */
 export async function sendCreated(context: TurnContext, created: Created): Promise<void> {
-  const { lang, caller } = turnInfo(context);
+  const { lang, caller, t } = turnInfo(context);
   if (!isSharedConversation(context)) {
-    await context.sendActivity({ attachments: [createdCard(createdCardData(lang, created))] });
+    // The obvious next steps: order for this customer, or back to the customers.
+    const next = suggested(context, [
+      { title: t("order.formTitle"), text: `${typed(context, "subscription.new.prefixes")}${created.domainPrefix}` },
+      { title: t("menu.customers"), text: typed(context, "customer.list") },
+    ]);
+    await context.sendActivity({ attachments: [createdCard(createdCardData(lang, created))], ...next });
     return;
   }
   const shared = createdSharedCard(createdSharedCardData(lang, { ...created, createdBy: caller.displayName || caller.userId }));

@@ -15,7 +15,7 @@ import {
 import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCardData } from "../cards/basicCards.js";
 import type { Command, CommandInput, CommandRegistry } from "../commands.js";
 import { answerDomainError } from "../domainErrors.js";
-import { cardSubmit, messageText, turnInfo } from "../turn.js";
+import { cardSubmit, messageText, suggested, turnInfo, typed } from "../turn.js";
 
 export const MAIN_DIALOG = "main";
 const ROUTE = "main.route";
@@ -64,7 +64,13 @@ export class MainDialog extends ComponentDialog {
       await step.context.sendActivity(t("unknown.action"));
     } else if (step.context.activity.type === ActivityTypes.Message) {
       const text = messageText(step.context);
-      await step.context.sendActivity(text ? t("unknown.text", { text: text.slice(0, 100) }) : t("unknown.action"));
+      // Not understood: the two ways to find out what it can do, one tap away.
+      const next = suggested(step.context, [
+        { title: t("menu.help"), text: typed(step.context, "help") },
+        { title: t("menu.customers"), text: typed(step.context, "customer.list") },
+        { title: t("menu.button"), text: typed(step.context, "menu") },
+      ]);
+      await step.context.sendActivity({ text: text ? t("unknown.text", { text: text.slice(0, 100) }) : t("unknown.action"), ...next });
     }
     return step.endDialog();
   }

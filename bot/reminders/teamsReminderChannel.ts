@@ -9,7 +9,7 @@ import type { Db } from "../../src/db/database.js";
 import { localeOf, translator, type MessageKey } from "../../src/i18n/index.js";
 import type { Locale } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
-import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
+import type { ConversationRefStore } from "../teams/conversationRefs.js";
 import { LocalSendBudget, perConversation, perTenant, type SendBudget } from "../teams/sendBudget.js";
 import { NO_CONVERSATION, type Delivery, type ReminderChannel, type ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { renderCard } from "../cards/render.js";

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { TurnContext } from "botbuilder";
-import type { ConversationRefStore } from "../../src/proactive/conversationRefs.js";
+import type { ConversationRefStore } from "../teams/conversationRefs.js";
 import { Dialog, type DialogContext, type DialogTurnResult } from "botbuilder-dialogs";
 import { z } from "zod";
 import type { Locale } from "../../src/config.js";
@@ -108,13 +108,12 @@ export function resellerCommands(partnerships: PartnershipService, appId: string
     {
       id: "reseller.invite",
       verb: "reseller.invite",
-      phrases: ["invite reseller", "invite a reseller", "request a partnership", "inviter un revendeur", "inviter revendeur", "demander un partenariat"],
       menuLabel: "menu.inviteReseller",
       helpLine: "help.command.inviteReseller",
       allowed: (caller) => caller.organisation.kind === "provider" && caller.role === "admin",
       dialog: new InviteResellerDialog(partnerships, appId),
     },
-    { id: "reseller.list", verb: "reseller.list", phrases: ["resellers", "revendeurs", "indirect resellers", "revendeurs indirects", "partners", "partenaires"], menuLabel: "menu.resellers", helpLine: "help.command.resellers", allowed: (caller) => caller.organisation.kind === "provider", handler: list },
+    { id: "reseller.list", verb: "reseller.list", menuLabel: "menu.resellers", helpLine: "help.command.resellers", allowed: (caller) => caller.organisation.kind === "provider", handler: list },
     { id: "reseller.revoke", verb: "reseller.revoke", phrases: [], handler: revoke },
     { id: "reseller.draft.done", verb: "reseller.draft.done", phrases: [], handler: draftDone },
   ];

@@ -44,8 +44,6 @@ export function newSubscriptionCommand(services: OrderingServices): Command {
   return {
     id: "subscription.new",
     verb: "subscription.new",
-    phrases: ["new subscription", "nouvel abonnement", "order", "commander"],
-    prefixes: ["new subscription for ", "new subscription ", "nouvel abonnement pour ", "nouvel abonnement "],
     helpLine: "help.command.newSubscription",
     dialog: new NewSubscriptionDialog(services),
   };

@@ -7,18 +7,14 @@
 import type { TurnContext } from "botbuilder";
 import { z } from "zod";
 import type { CustomerService } from "../../src/customers/customerService.js";
-import { InvalidInput, StaleVersion } from "../../src/errors.js";
-import type { MessageKey } from "../../src/i18n/index.js";
-import { IllegalTransition } from "../../src/subscriptions/lifecycle.js";
+import { StaleVersion } from "../../src/errors.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
 import type { Command, CommandInput } from "../commands.js";
-import { issueText } from "../cards/issues.js";
-import { answerDomainError, replaceCard } from "../domainErrors.js";
+import { replaceCard } from "../domainErrors.js";
 import { executeTurn, presentCard, refreshing, turnInfo } from "../turn.js";
-import { statusLabel, cancelReviewCard, cancelReviewData, formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
+import { cancelReviewCard, cancelReviewData, formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
 import { termLabel } from "./orderCards.js";
 import { customerListCard, customerListCardData } from "../customers/customerCards.js";
-import type { Translate } from "../../src/i18n/index.js";
 import type { ApprovalService } from "../../src/approvals/approvalService.js";
 import { askApproval } from "../approvals/approvalCommands.js";
 import type { Notifier } from "../proactive.js";
@@ -124,8 +120,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
 
   return [
     { id: "subscription.open", verb: "subscription.open", phrases: [], handler: open },
-    { id: "subscription.search", verb: "subscription.search", phrases: ["subscriptions", "abonnements"], prefixes: ["subscription ", "subscriptions ", "abonnement ", "abonnements "], helpLine: "help.command.subscription", handler: search },
-    { id: "customer.history", verb: "customer.history", phrases: ["history", "historique"], prefixes: ["history for ", "history of ", "history ", "historique de ", "historique du ", "historique pour ", "historique "], helpLine: "help.command.history", handler: history },
+    { id: "subscription.search", verb: "subscription.search", helpLine: "help.command.subscription", handler: search },
+    { id: "customer.history", verb: "customer.history", helpLine: "help.command.history", handler: history },
     {
       id: "subscription.licences.review",
       verb: "subscription.licences.review",

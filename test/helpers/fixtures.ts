@@ -1,5 +1,5 @@
 /** Organisations, callers and customer data shared by the domain tests. */
-import { sampleAccount } from "../../bot/cards/samples.js";
+import { sampleAccount } from "../../bot/dev/samples.js";
 import type { Db } from "../../src/db/database.js";
 import type { Caller } from "../../src/identity/identityService.js";
 

@@ -19,7 +19,7 @@ function stopAll(code: number): never {
 process.once("SIGINT", () => stopAll(0));
 process.once("SIGTERM", () => stopAll(0));
 
-const bot = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "index.ts")], { stdio: "inherit", env: { ...process.env, PORT: port } });
+const bot = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "..", "index.ts")], { stdio: "inherit", env: { ...process.env, PORT: port } });
 children.push(bot);
 bot.once("exit", (code) => stopAll(code ?? 1));
 

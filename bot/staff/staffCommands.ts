@@ -1,13 +1,12 @@
 /** "team": the caller's organisation's users and roles; admins promote and demote colleagues. */
 import type { Attachment, TurnContext } from "botbuilder";
 import { z } from "zod";
-import { InvalidInput } from "../src/errors.js";
-import { escapeMarkdown as md, type Translate } from "../src/i18n/index.js";
-import { roles, type Caller, type IdentityService } from "../src/identity/identityService.js";
-import { renderCard } from "./cards/render.js";
-import type { Command, CommandInput } from "./commands.js";
-import { answerDomainError } from "./domainErrors.js";
-import { turnInfo } from "./turn.js";
+import { InvalidInput } from "../../src/errors.js";
+import { escapeMarkdown as md, type Translate } from "../../src/i18n/index.js";
+import { roles, type Caller, type IdentityService } from "../../src/identity/identityService.js";
+import { renderCard } from "../cards/render.js";
+import type { Command, CommandInput } from "../commands.js";
+import { turnInfo } from "../turn.js";
 
 export function staffCardData(t: Translate, caller: Caller, members: { id: string; displayName: string; role: string }[]) {
   return {
@@ -47,7 +46,7 @@ export function staffCommands(identity: IdentityService): Command[] {
     }
   };
   return [
-    { id: "staff", verb: "staff", phrases: ["team", "staff", "roles", "equipe", "mon equipe", "my team"], menuLabel: "menu.staff", helpLine: "help.command.staff", handler: show },
+    { id: "staff", verb: "staff", menuLabel: "menu.staff", helpLine: "help.command.staff", handler: show },
     { id: "staff.setRole", verb: "staff.setRole", phrases: [], handler: setRole },
   ];
 }

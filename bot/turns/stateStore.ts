@@ -4,8 +4,8 @@
  * matches the stored one fails with {@link ETagConflict} instead of overwriting.
  */
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/database.js";
-import { isUniqueViolation } from "../db/errors.js";
+import type { Db } from "../../src/db/database.js";
+import { isUniqueViolation } from "../../src/db/errors.js";
 
 /** eTag meaning "write whatever is stored" (last writer wins). */
 export const ANY_ETAG = "*";

@@ -6,13 +6,13 @@
  * ever shown or stored in the conversation.
  */
 import type { TurnContext } from "botbuilder";
-import type { Caller } from "../src/identity/identityService.js";
-import type { Logger } from "../src/log.js";
-import type { MsalTokens } from "../src/partnerCenter/rest/tokens.js";
-import type { Command } from "./commands.js";
-import { md, partnerCenterSentence } from "./domainErrors.js";
-import type { Notifier } from "./proactive.js";
-import { turnInfo } from "./turn.js";
+import type { Caller } from "../../src/identity/identityService.js";
+import type { Logger } from "../../src/log.js";
+import type { MsalTokens } from "../../src/partnerCenter/rest/tokens.js";
+import type { Command } from "../commands.js";
+import { md, partnerCenterSentence } from "../domainErrors.js";
+import type { Notifier } from "../proactive.js";
+import { turnInfo } from "../turn.js";
 
 const isProviderAdmin = (caller: Caller) => caller.organisation.kind === "provider" && caller.role === "admin";
 
@@ -51,11 +51,10 @@ export function partnerCenterCommands(tokens: MsalTokens | undefined, notifier: 
   };
 
   return [
-    { id: "partnerCenter.status", verb: "partnerCenter.status", phrases: ["partner center", "espace partenaires", "l'espace partenaires"], helpLine: "help.command.partnerCenter", handler: status },
+    { id: "partnerCenter.status", verb: "partnerCenter.status", helpLine: "help.command.partnerCenter", handler: status },
     {
       id: "partnerCenter.connect",
       verb: "partnerCenter.connect",
-      phrases: ["connect partner center", "connecter l'espace partenaires", "connecter espace partenaires"],
       helpLine: "help.command.partnerCenterConnect",
       allowed: isProviderAdmin,
       handler: connect,

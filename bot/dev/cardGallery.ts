@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { translator } from "../src/i18n/index.js";
-import { cardsDir, expandCard } from "./cards/render.js";
-import { cardSamples, dialogTitles, sampleNames, templateOfSample } from "./cards/samples.js";
+import { translator } from "../../src/i18n/index.js";
+import { cardsDir, expandCard } from "../cards/render.js";
+import { cardSamples, dialogTitles, sampleNames, templateOfSample } from "./samples.js";
 
 const require = createRequire(import.meta.url);
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

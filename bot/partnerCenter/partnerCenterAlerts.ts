@@ -4,12 +4,12 @@
  * connected user), the provider's admins are told in chat what to do: once an hour at most per
  * kind of problem, whichever instance saw it.
  */
-import type { Locale } from "../src/config.js";
-import type { Db } from "../src/db/database.js";
-import { localeOf, translator, type MessageKey } from "../src/i18n/index.js";
-import type { Logger } from "../src/log.js";
-import type { PartnerCenterError } from "../src/partnerCenter/errors.js";
-import type { Notifier } from "./proactive.js";
+import type { Locale } from "../../src/config.js";
+import type { Db } from "../../src/db/database.js";
+import { localeOf, translator, type MessageKey } from "../../src/i18n/index.js";
+import type { Logger } from "../../src/log.js";
+import type { PartnerCenterError } from "../../src/partnerCenter/errors.js";
+import type { Notifier } from "../proactive.js";
 
 const EVERY_MS = 3_600_000;
 

@@ -9,12 +9,12 @@
  *   register-webhooks <url> asks Partner Center to POST subscription events to
  *                           <url>/api/partner-center/events (the bot's public https address)
  */
-import { loadDotEnv, parseConfig } from "../src/config.js";
-import { openDatabase } from "../src/db/database.js";
-import { createLogger } from "../src/log.js";
-import { connectPartnerCenter } from "../src/partnerCenter/connect.js";
-import type { RestPartnerCenter } from "../src/partnerCenter/rest/restPartnerCenter.js";
-import { encryptionKeyFor, SecretBox } from "../src/security/secretBox.js";
+import { loadDotEnv, parseConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/db/database.js";
+import { createLogger } from "../../src/log.js";
+import { connectPartnerCenter } from "../../src/partnerCenter/connect.js";
+import type { RestPartnerCenter } from "../../src/partnerCenter/rest/restPartnerCenter.js";
+import { encryptionKeyFor, SecretBox } from "../../src/security/secretBox.js";
 
 const [command = "status", argument] = process.argv.slice(2);
 loadDotEnv();

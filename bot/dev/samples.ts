@@ -9,7 +9,7 @@ import { customerCommands } from "../customers/customerCommands.js";
 import { subscriptionCommands } from "../subscriptions/subscriptionCommands.js";
 import { newSubscriptionCommand } from "../subscriptions/newSubscriptionDialog.js";
 import { resellerCommands } from "../resellers/resellerCommands.js";
-import { staffCommands } from "../staffCommands.js";
+import { staffCommands } from "../staff/staffCommands.js";
 import { offerOf, soldOn, type Offer } from "../../src/catalog/catalogService.js";
 import { SandboxCatalog } from "../../src/partnerCenter/sandbox/sandboxCatalog.js";
 import type { ReminderToSend } from "../../src/reminders/reminderScheduler.js";
@@ -21,10 +21,10 @@ import { approvalCardData, approvalPolicyCardData } from "../approvals/approvalC
 import { accountCardData, createdCardData, createdSharedCardData, customerDetailsCardData, customerListCardData, relationshipRequestData, reviewCardData, subscriptionsCardData } from "../customers/customerCards.js";
 import { cancelReviewData, historyData, licenceChangeData, orderCatalogData, orderReviewData, subscriptionCardData, subscriptionListData, type SubscriptionDetails } from "../subscriptions/subscriptionCards.js";
 import { invitationDraftData, inviteCardData, partnershipOfferData, resellerListData } from "../resellers/resellerCards.js";
-import { staffCardData } from "../staffCommands.js";
-import { partnerCenterCommands } from "../partnerCenterCommands.js";
+import { staffCardData } from "../staff/staffCommands.js";
+import { partnerCenterCommands } from "../partnerCenter/partnerCenterCommands.js";
 import { reminderCardData } from "../reminders/teamsReminderChannel.js";
-import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "./basicCards.js";
+import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "../cards/basicCards.js";
 
 export const sampleCaller: Caller = {
   userId: "7d3f2c1e-0000-4000-8000-000000000001",

@@ -3,9 +3,9 @@
  * conversation the user had with the bot, stored as JSON. Marked inactive when Teams says the
  * bot was removed or the conversation is gone.
  */
-import type { Db } from "../db/database.js";
-import { isUniqueViolation } from "../db/errors.js";
-import { NO_CONVERSATION } from "../reminders/reminderScheduler.js";
+import type { Db } from "../../src/db/database.js";
+import { isUniqueViolation } from "../../src/db/errors.js";
+import { NO_CONVERSATION } from "../../src/reminders/reminderScheduler.js";
 
 export class ConversationRefStore {
   constructor(private readonly db: Db) {}
