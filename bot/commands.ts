@@ -5,18 +5,23 @@
  */
 import type { TurnContext } from "botbuilder";
 import type { Dialog } from "botbuilder-dialogs";
+import type { output, ZodType } from "zod";
 import { catalogs, type MessageKey } from "../src/i18n/index.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { normalize, type CardSubmit } from "./turn.js";
 
 /** What a command receives: the text after its phrase (if typed) and the card data (if pressed). */
-export interface CommandInput {
+export interface CommandInput<Data = unknown> {
   text: string;
   submit?: CardSubmit;
+  /** The card's data as the command's schema reads it (when it has one). */
+  data?: Data;
 }
 
 export interface Command {
   id: string;
+  /** The card data it takes, checked before the handler runs (a mismatch is "that button is no longer active"). */
+  schema?: ZodType;
   /** The verb a card button carries to run this command. */
   verb: string;
   /** Texts that run it; by default the catalogs' "words.<id>" in every language (see normalize()). */
@@ -37,11 +42,29 @@ export interface Command {
   handler?: (context: TurnContext, input: CommandInput) => Promise<void>;
 }
 
+/**
+ * The verbs: what a card's button or a command carries to say what it does. Each feature owns
+ * its verbs ({feature}/verbs.ts); card templates name them as ${$root.verbs.<feature>.<name>}
+ * (see cards/render.ts), handlers register them, and no verb is written twice.
+ */
+/** What every user can do anywhere: menu, help, cancel, profile. */
+export const coreVerbs = {
+  cancel: "cancel",
+  help: "help",
+  menu: "menu",
+  profile: "profile",
+} as const;
+
+/** A command whose card data its schema reads: the handler gets it typed, as `input.data`. */
+export function withSchema<S extends ZodType>(definition: Omit<Command, "schema" | "handler"> & { schema: S; handler: (context: TurnContext, input: CommandInput<output<S>> & { data: output<S> }) => Promise<void> }): Command {
+  return definition as Command;
+}
+
 export const builtInCommands: Command[] = [
-  { id: "menu", verb: "menu", helpLine: "help.command.menu" },
-  { id: "help", verb: "help", menuLabel: "menu.help", helpLine: "help.command.help" },
-  { id: "cancel", verb: "cancel", helpLine: "help.command.cancel" },
-  { id: "profile", verb: "profile", menuLabel: "menu.profile", helpLine: "help.command.profile" },
+  { id: coreVerbs.menu, verb: coreVerbs.menu, helpLine: "help.command.menu" },
+  { id: coreVerbs.help, verb: coreVerbs.help, menuLabel: "menu.help", helpLine: "help.command.help" },
+  { id: coreVerbs.cancel, verb: coreVerbs.cancel, helpLine: "help.command.cancel" },
+  { id: coreVerbs.profile, verb: coreVerbs.profile, menuLabel: "menu.profile", helpLine: "help.command.profile" },
 ];
 
 /** A command's words in every language of the catalogs ("words.<id>", "|" between them), normalized; none if the catalogs have none. */

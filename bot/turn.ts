@@ -10,6 +10,7 @@ import type { Caller } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import type { Lang } from "./cards/format.js";
 import { executeValue, submitsOnly, withRefresh } from "./cards/universal.js";
+import { customerVerbs } from "./customers/verbs.js";
 
 export interface TurnInfo {
   caller: Caller;
@@ -150,7 +151,7 @@ const TASK = Symbol("task");
 const TASK_INVOKES = new Set(["task/fetch", "task/submit", "composeExtension/fetchTask", "composeExtension/submitAction"]);
 
 /** The verbs a message extension's action commands start (manifest command id → verb). */
-export const ACTION_COMMANDS: Record<string, string> = { newCustomer: "customer.new" };
+export const ACTION_COMMANDS: Record<string, string> = { newCustomer: customerVerbs.new };
 
 export function beginTask(context: TurnContext): TaskTurn | undefined {
   const activity = context.activity;
@@ -203,7 +204,7 @@ export function suggested(context: TurnContext, items: { title: string; text: st
 }
 
 /** What a person types to run a command, in their language: the first of the catalog's words for it. */
-export function typed(context: TurnContext, commandId: string): string {
-  const words = turnInfo(context).t.plain(`words.${commandId}` as MessageKey);
+export function typed(context: TurnContext, commandId: string, kind?: "prefixes"): string {
+  const words = turnInfo(context).t.plain(`words.${commandId}${kind ? `.${kind}` : ""}` as MessageKey);
   return words.split("|")[0] ?? commandId;
 }

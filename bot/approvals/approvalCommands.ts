@@ -13,13 +13,14 @@ import { InvalidInput, NotAllowed } from "../../src/errors.js";
 import { localeOf, translator } from "../../src/i18n/index.js";
 import type { Caller } from "../../src/identity/identityService.js";
 import { withRefresh } from "../cards/universal.js";
-import type { Command, CommandInput } from "../commands.js";
+import { withSchema, type Command, type CommandInput } from "../commands.js";
 import { partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import type { Notifier } from "../proactive.js";
 import { presentCard, refreshing, turnInfo } from "../turn.js";
 import { approvalCard, approvalCardData, approvalPolicyCard, approvalPolicyCardData, approvalStatus } from "./approvalCards.js";
+import { approvalVerbs } from "./verbs.js";
 
-export const APPROVAL_OPEN = "approval.open";
+export const APPROVAL_OPEN = approvalVerbs.open;
 const ref = z.object({ approvalId: z.string().uuid() });
 
 type Payload = Parameters<ApprovalService["request"]>[1]["payload"];
@@ -88,14 +89,14 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
     await tellRequester(approvals, notifier, decision.view);
   };
 
-  const open = async (context: TurnContext, input: CommandInput): Promise<void> => {
+  const open = async (context: TurnContext, { data }: { data: z.output<typeof ref> }): Promise<void> => {
     const { caller, locale, lang } = turnInfo(context);
-    const view = await approvals.get(caller, ref.parse(input.submit).approvalId);
+    const view = await approvals.get(caller, data.approvalId);
     await presentCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }));
   };
 
-  const approve = async (context: TurnContext, input: CommandInput): Promise<void> => {
-    await decide(context, await approvals.approve(turnInfo(context).caller, ref.parse(input.submit).approvalId));
+  const approve = async (context: TurnContext, { data }: { data: z.output<typeof ref> }): Promise<void> => {
+    await decide(context, await approvals.approve(turnInfo(context).caller, data.approvalId));
   };
 
   const reject = async (context: TurnContext, input: CommandInput): Promise<void> => {
@@ -155,11 +156,11 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
   };
 
   return [
-    { id: "approvals", verb: "approvals", menuLabel: "menu.approvals", helpLine: "help.command.approvals", allowed: (caller) => caller.organisation.kind === "provider", handler: showPolicy },
-    { id: "approvals.save", verb: "approvals.save", phrases: [], handler: save },
-    { id: "approvals.pending", verb: "approvals.pending", phrases: [], handler: pending },
-    { id: APPROVAL_OPEN, verb: APPROVAL_OPEN, phrases: [], handler: open },
-    { id: "approval.approve", verb: "approval.approve", phrases: [], handler: approve },
-    { id: "approval.reject", verb: "approval.reject", phrases: [], handler: reject },
+    { id: approvalVerbs.approvals, verb: approvalVerbs.approvals, menuLabel: "menu.approvals", helpLine: "help.command.approvals", allowed: (caller) => caller.organisation.kind === "provider", handler: showPolicy },
+    { id: approvalVerbs.approvalsSave, verb: approvalVerbs.approvalsSave, phrases: [], handler: save },
+    { id: approvalVerbs.approvalsPending, verb: approvalVerbs.approvalsPending, phrases: [], handler: pending },
+    withSchema({ id: APPROVAL_OPEN, verb: APPROVAL_OPEN, schema: ref, handler: open }),
+    withSchema({ id: approvalVerbs.approve, verb: approvalVerbs.approve, schema: ref, handler: approve }),
+    { id: approvalVerbs.reject, verb: approvalVerbs.reject, phrases: [], handler: reject },
   ];
 }

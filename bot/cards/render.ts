@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ACData from "adaptivecards-templating";
 import { CardFactory, type Attachment } from "botbuilder";
+import { verbs } from "../verbs.js";
 import { universalActions } from "./universal.js";
 
 export const cardsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cards");
@@ -28,7 +29,8 @@ export function expandCard(name: string, data: object): Record<string, unknown> 
     template = new ACData.Template(JSON.parse(readFileSync(join(cardsDir, `${name}.json`), "utf8")));
     templates.set(name, template);
   }
-  return template.expand({ $root: data }) as Record<string, unknown>;
+  // The verbs ride along at the root: templates name them ${$root.verbs.<feature>.<name>}, never as text.
+  return template.expand({ $root: { ...data, verbs } }) as Record<string, unknown>;
 }
 
 /** The card as sent: every bot-bound button an Action.Execute with its Submit fallback. */

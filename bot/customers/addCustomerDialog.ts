@@ -22,6 +22,7 @@ import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoi
 import { presentForm, turnInfo } from "../turn.js";
 import { sendCreated } from "./passwordView.js";
 import { accountCard, accountCardData, reviewCard, reviewCardData, submittedCard, subscriptionsCard, subscriptionsCardData } from "./customerCards.js";
+import { customerVerbs } from "./verbs.js";
 
 export const ADD_CUSTOMER_DIALOG = "customer.add";
 
@@ -44,18 +45,18 @@ interface FlowState extends TermChoice {
 export type AddCustomerOptions = Partial<CommandInput>;
 
 const stepOfVerb: Record<string, Step> = {
-  "customer.account.next": "account",
-  "customer.agreement.next": "agreement",
-  "customer.agreement.back": "agreement",
-  "customer.term.next": "term",
-  "customer.term.back": "term",
-  "customer.subscriptions.next": "subscriptions",
-  "customer.subscriptions.term": "subscriptions",
-  "customer.subscriptions.skip": "subscriptions",
-  "customer.subscriptions.back": "subscriptions",
-  "customer.review.submit": "review",
-  "customer.review.editAccount": "review",
-  "customer.review.editSubscriptions": "review",
+  [customerVerbs.accountNext]: "account",
+  [customerVerbs.agreementNext]: "agreement",
+  [customerVerbs.agreementBack]: "agreement",
+  [customerVerbs.termNext]: "term",
+  [customerVerbs.termBack]: "term",
+  [customerVerbs.subscriptionsNext]: "subscriptions",
+  [customerVerbs.subscriptionsTerm]: "subscriptions",
+  [customerVerbs.subscriptionsSkip]: "subscriptions",
+  [customerVerbs.subscriptionsBack]: "subscriptions",
+  [customerVerbs.reviewSubmit]: "review",
+  [customerVerbs.reviewEditAccount]: "review",
+  [customerVerbs.reviewEditSubscriptions]: "review",
 };
 
 export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
@@ -105,32 +106,32 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const submit = await expectedSubmit(dc, state, stepOfVerb);
     if (!submit) return Dialog.EndOfTurn;
     switch (submit.verb) {
-      case "customer.account.next":
+      case customerVerbs.accountNext:
         return this.onAccount(dc, state, submit);
-      case "customer.agreement.next":
+      case customerVerbs.agreementNext:
         return this.onAgreement(dc, state, submit);
-      case "customer.agreement.back":
-      case "customer.review.editAccount":
+      case customerVerbs.agreementBack:
+      case customerVerbs.reviewEditAccount:
         await this.showAccount(dc, state, []);
         return Dialog.EndOfTurn;
-      case "customer.term.next":
+      case customerVerbs.termNext:
         Object.assign(state, readTermChoice(submit, await this.choices(state), state));
         await this.showSubscriptions(dc, state, []);
         return Dialog.EndOfTurn;
-      case "customer.term.back":
+      case customerVerbs.termBack:
         await this.showAgreement(dc, state, []);
         return Dialog.EndOfTurn;
-      case "customer.subscriptions.next":
+      case customerVerbs.subscriptionsNext:
         return this.onSubscriptions(dc, state, submit);
-      case "customer.subscriptions.term":
-      case "customer.subscriptions.back":
+      case customerVerbs.subscriptionsTerm:
+      case customerVerbs.subscriptionsBack:
         state.quantities = { ...state.quantities, ...readQuantities(submit, await this.shownOffers(state)).quantities };
         await this.showTerm(dc, state);
         return Dialog.EndOfTurn;
-      case "customer.subscriptions.skip":
+      case customerVerbs.subscriptionsSkip:
         state.quantities = {};
         return this.toReview(dc, state);
-      case "customer.review.editSubscriptions":
+      case customerVerbs.reviewEditSubscriptions:
         await this.showSubscriptions(dc, state, []);
         return Dialog.EndOfTurn;
       default:
@@ -248,14 +249,14 @@ export class AddCustomerDialog extends Dialog<AddCustomerOptions> {
     const values = Object.keys(state.agreement).length
       ? state.agreement
       : { firstName: account.contactFirstName, lastName: account.contactLastName, email: account.contactEmail, phone: account.phone ?? "", dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
-    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, values, issues, context: "newCustomer", nextVerb: "customer.agreement.next", backVerb: "customer.agreement.back" })), turnInfo(dc.context).t("menu.newCustomer"));
+    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: account.companyName, values, issues, context: "newCustomer", nextVerb: customerVerbs.agreementNext, backVerb: customerVerbs.agreementBack })), turnInfo(dc.context).t("menu.newCustomer"));
   }
 
   private async showTerm(dc: DialogContext, state: FlowState): Promise<void> {
     state.step = "term";
     const { t, lang } = turnInfo(dc.context);
     const account = state.account as AccountInfo;
-    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("customer.term.title"), intro: t("order.termIntro", { customer: account.companyName }), choices: await this.choices(state), selected: state, nextVerb: "customer.term.next", backVerb: "customer.term.back" })), turnInfo(dc.context).t("menu.newCustomer"));
+    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("customer.term.title"), intro: t("order.termIntro", { customer: account.companyName }), choices: await this.choices(state), selected: state, nextVerb: customerVerbs.termNext, backVerb: customerVerbs.termBack })), turnInfo(dc.context).t("menu.newCustomer"));
   }
 
   private async showSubscriptions(dc: DialogContext, state: FlowState, issues: FieldIssue[]): Promise<void> {

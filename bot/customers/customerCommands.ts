@@ -5,13 +5,14 @@ import type { CatalogService } from "../../src/catalog/catalogService.js";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import type { PartnershipService } from "../../src/resellers/partnershipService.js";
 import type { OrderService } from "../../src/subscriptions/orderService.js";
-import type { Command, CommandInput } from "../commands.js";
+import { withSchema, type Command, type CommandInput } from "../commands.js";
 import { replaceCard } from "../domainErrors.js";
 import { turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
 import { CREATED_VIEW_VERB, refreshCreated, revealTo } from "./passwordView.js";
 import { InvalidInput } from "../../src/errors.js";
 import { customerDetailsCard, customerDetailsCardData, customerListCard, customerListCardData, relationshipRequestCard, relationshipRequestData, submittedCard } from "./customerCards.js";
+import { customerVerbs } from "./verbs.js";
 
 /** "all", "none" (the provider's own customers) or a reseller's organisation id. */
 const resellerFilter = z.union([z.literal("all"), z.literal("none"), z.string().uuid()]);
@@ -40,10 +41,6 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     }
     const resellers = await partnerships.activeResellers(caller);
     await context.sendActivity({ attachments: [customerListCard(customerListCardData(lang, page, query, caller.organisation.kind === "provider" ? { resellers, resellerOrgId: resellerOrgId ?? "all" } : undefined))] });
-  };
-
-  const open = async (context: TurnContext, input: CommandInput): Promise<void> => {
-    await showDetails(context, customerRef.parse(input.submit).customerId);
   };
 
   /** Delegates the customer to a reseller, or takes it back ("none"). */
@@ -93,8 +90,8 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
 
   return [
     {
-      id: "customer.new",
-      verb: "customer.new",
+      id: customerVerbs.new,
+      verb: customerVerbs.new,
       menuLabel: "menu.newCustomer",
       helpLine: "help.command.newCustomer",
       allowed: (caller) => caller.organisation.kind === "provider",
@@ -102,18 +99,18 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       dialog: new AddCustomerDialog(customers, catalog, orders, partnerships),
     },
     {
-      id: "customer.list",
-      verb: "customer.list",
+      id: customerVerbs.list,
+      verb: customerVerbs.list,
       menuLabel: "menu.customers",
       helpLine: "help.command.customers",
       handler: list,
     },
-    { id: "customer.open", verb: "customer.open", phrases: [], handler: open },
-    { id: "customer.created.done", verb: "customer.created.done", phrases: [], handler: closeConfirmation },
-    { id: "customer.reseller.set", verb: "customer.reseller.set", phrases: [], allowed: (caller) => caller.organisation.kind === "provider", handler: setReseller },
+    withSchema({ id: customerVerbs.open, verb: customerVerbs.open, schema: customerRef, handler: async (context, { data }) => showDetails(context, data.customerId) }),
+    { id: customerVerbs.createdDone, verb: customerVerbs.createdDone, phrases: [], handler: closeConfirmation },
+    { id: customerVerbs.resellerSet, verb: customerVerbs.resellerSet, phrases: [], allowed: (caller) => caller.organisation.kind === "provider", handler: setReseller },
     {
-      id: "relationship.request",
-      verb: "relationship.request",
+      id: customerVerbs.relationshipRequest,
+      verb: customerVerbs.relationshipRequest,
       helpLine: "help.command.relationship",
       allowed: (caller) => caller.organisation.kind === "provider",
       handler: async (context, input) => {
@@ -121,7 +118,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
         await requestRelationship(context, input);
       },
     },
-    { id: "customer.password.show", verb: "customer.password.show", phrases: [], handler: showPassword },
+    { id: customerVerbs.passwordShow, verb: customerVerbs.passwordShow, phrases: [], handler: showPassword },
     { id: CREATED_VIEW_VERB, verb: CREATED_VIEW_VERB, phrases: [], handler: createdView },
   ];
 }

@@ -11,8 +11,10 @@ import type { CustomerService } from "../../src/customers/customerService.js";
 import { withRefresh } from "../cards/universal.js";
 import { answerPrivately, isSharedConversation, suggested, turnInfo, typed } from "../turn.js";
 import { createdCard, createdCardData, createdSharedCard, createdSharedCardData } from "./customerCards.js";
+import { customerVerbs } from "./verbs.js";
+import { subscriptionVerbs } from "../subscriptions/verbs.js";
 
-export const CREATED_VIEW_VERB = "customer.created.view";
+export const CREATED_VIEW_VERB = customerVerbs.createdView;
 
 interface Created {
   company: string;
@@ -29,8 +31,8 @@ export async function sendCreated(context: TurnContext, created: Created): Promi
   if (!isSharedConversation(context)) {
     // The obvious next steps: order for this customer, or back to the customers.
     const next = suggested(context, [
-      { title: t("order.formTitle"), text: `${typed(context, "subscription.new.prefixes")}${created.domainPrefix}` },
-      { title: t("menu.customers"), text: typed(context, "customer.list") },
+      { title: t("order.formTitle"), text: `${typed(context, subscriptionVerbs.new, "prefixes")}${created.domainPrefix}` },
+      { title: t("menu.customers"), text: typed(context, customerVerbs.list) },
     ]);
     await context.sendActivity({ attachments: [createdCard(createdCardData(lang, created))], ...next });
     return;

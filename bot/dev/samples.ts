@@ -25,6 +25,8 @@ import { staffCardData } from "../staff/staffCommands.js";
 import { partnerCenterCommands } from "../partnerCenter/partnerCenterCommands.js";
 import { reminderCardData } from "../reminders/teamsReminderChannel.js";
 import { helpCardData, menuCardData, notEnrolledCardData, profileCardData } from "../cards/basicCards.js";
+import { orderVerbs } from "../subscriptions/verbs.js";
+import { customerVerbs } from "../customers/verbs.js";
 
 export const sampleCaller: Caller = {
   userId: "7d3f2c1e-0000-4000-8000-000000000001",
@@ -224,11 +226,11 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
       values: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com", phone: "+1 425 555 0100", dateAgreed: "2026-11-22", accepted: "false" },
       issues: [{ field: "accepted", code: "required" }],
       context: "newCustomer",
-      nextVerb: "customer.agreement.next",
-      backVerb: "customer.agreement.back",
+      nextVerb: customerVerbs.agreementNext,
+      backVerb: customerVerbs.agreementBack,
     }),
   "agreement.beforeOrder": (t) =>
-    agreementCardData(lang(t), { flowId: "flow-2", company: "Fabrikam Ltd", values: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com", phone: "", dateAgreed: "2026-11-22", accepted: "true" }, issues: [], context: "beforeOrder", nextVerb: "order.agreement.next" }),
+    agreementCardData(lang(t), { flowId: "flow-2", company: "Fabrikam Ltd", values: { firstName: "Ana", lastName: "Bowman", email: "ana@fabrikam.com", phone: "", dateAgreed: "2026-11-22", accepted: "true" }, issues: [], context: "beforeOrder", nextVerb: orderVerbs.agreementNext }),
   orderTerm: (t) =>
     termCardData(lang(t), {
       flowId: "flow-2",
@@ -243,7 +245,7 @@ export const cardSamples: Record<string, (t: Translate) => object> = {
         { term: "P3Y", cycle: "triennial" },
       ],
       selected: { term: "P1Y", cycle: "monthly" },
-      nextVerb: "order.term.next",
+      nextVerb: orderVerbs.termNext,
     }),
   customerCreated: (t) => createdCardData(lang(t), { company: "Fabrikam Ltd", adminAccount: "admin@fabrikam.onmicrosoft.com", password: "Xy7#kP2m!Qa9rT4w", customerId: "c-1" }),
   approval: (t) => approvalCardData(lang(t), sampleApproval("pending"), sampleAdmin),

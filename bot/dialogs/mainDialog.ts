@@ -16,6 +16,8 @@ import { helpCard, helpCardData, menuCard, menuCardData, profileCard, profileCar
 import type { Command, CommandInput, CommandRegistry } from "../commands.js";
 import { answerDomainError } from "../domainErrors.js";
 import { cardSubmit, messageText, suggested, turnInfo, typed } from "../turn.js";
+import { coreVerbs } from "../commands.js";
+import { customerVerbs } from "../customers/verbs.js";
 
 export const MAIN_DIALOG = "main";
 const ROUTE = "main.route";
@@ -32,12 +34,12 @@ export class MainDialog extends ComponentDialog {
   protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
     const found = this.commandOf(innerDc);
     const command = found?.command;
-    if (command?.id === "cancel") {
+    if (command?.id === coreVerbs.cancel) {
       await innerDc.cancelAllDialogs();
       await innerDc.context.sendActivity(turnInfo(innerDc.context).t("cancel.done"));
       return { status: DialogTurnStatus.complete };
     }
-    if (command?.id === "help") {
+    if (command?.id === coreVerbs.help) {
       await this.sendHelp(innerDc);
       return { status: DialogTurnStatus.waiting };
     }
@@ -66,9 +68,9 @@ export class MainDialog extends ComponentDialog {
       const text = messageText(step.context);
       // Not understood: the two ways to find out what it can do, one tap away.
       const next = suggested(step.context, [
-        { title: t("menu.help"), text: typed(step.context, "help") },
-        { title: t("menu.customers"), text: typed(step.context, "customer.list") },
-        { title: t("menu.button"), text: typed(step.context, "menu") },
+        { title: t("menu.help"), text: typed(step.context, coreVerbs.help) },
+        { title: t("menu.customers"), text: typed(step.context, customerVerbs.list) },
+        { title: t("menu.button"), text: typed(step.context, coreVerbs.menu) },
       ]);
       await step.context.sendActivity({ text: text ? t("unknown.text", { text: text.slice(0, 100) }) : t("unknown.action"), ...next });
     }
@@ -86,7 +88,9 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async runCommand(dc: DialogContext, command: Command, argument: string): Promise<DialogTurnResult> {
-    const input: CommandInput = { text: argument, submit: cardSubmit(dc.context) };
+    const submit = cardSubmit(dc.context);
+    // verb → schema → handler: card data is read by the command's schema before it runs.
+    const input: CommandInput = { text: argument, submit, data: command.schema && submit ? command.schema.parse(submit) : undefined };
     if (command.dialog) return dc.beginDialog(command.dialog.id, input);
     if (command.handler) {
       await command.handler(dc.context, input);
@@ -94,16 +98,16 @@ export class MainDialog extends ComponentDialog {
     }
     const { t, caller } = turnInfo(dc.context);
     switch (command.id) {
-      case "menu":
+      case coreVerbs.menu:
         await dc.context.sendActivity({ attachments: [menuCard(menuCardData(t, caller, this.registry.menuEntries(caller)))] });
         break;
-      case "help":
+      case coreVerbs.help:
         await this.sendHelp(dc);
         break;
-      case "cancel":
+      case coreVerbs.cancel:
         await dc.context.sendActivity(t("cancel.nothing"));
         break;
-      case "profile":
+      case coreVerbs.profile:
         await dc.context.sendActivity({ attachments: [profileCard(profileCardData(t, caller))] });
         break;
     }

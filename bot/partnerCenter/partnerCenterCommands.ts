@@ -13,6 +13,7 @@ import type { Command } from "../commands.js";
 import { md, partnerCenterSentence } from "../domainErrors.js";
 import type { Notifier } from "../proactive.js";
 import { turnInfo } from "../turn.js";
+import { partnerCenterVerbs } from "./verbs.js";
 
 const isProviderAdmin = (caller: Caller) => caller.organisation.kind === "provider" && caller.role === "admin";
 
@@ -51,10 +52,10 @@ export function partnerCenterCommands(tokens: MsalTokens | undefined, notifier: 
   };
 
   return [
-    { id: "partnerCenter.status", verb: "partnerCenter.status", helpLine: "help.command.partnerCenter", handler: status },
+    { id: partnerCenterVerbs.status, verb: partnerCenterVerbs.status, helpLine: "help.command.partnerCenter", handler: status },
     {
-      id: "partnerCenter.connect",
-      verb: "partnerCenter.connect",
+      id: partnerCenterVerbs.connect,
+      verb: partnerCenterVerbs.connect,
       helpLine: "help.command.partnerCenterConnect",
       allowed: isProviderAdmin,
       handler: connect,

@@ -19,8 +19,9 @@ import type { Notifier } from "../proactive.js";
 import { answerPrivately, executeTurn, isSharedConversation, turnInfo } from "../turn.js";
 import { submittedCard } from "../customers/customerCards.js";
 import { invitationDraftCard, invitationDraftData, inviteCard, inviteCardData, partnershipOfferCard, partnershipOfferData, resellerListCard, resellerListData } from "./resellerCards.js";
+import { partnershipVerbs, resellerVerbs } from "./verbs.js";
 
-export const INVITE_RESELLER_DIALOG = "reseller.invite";
+export const INVITE_RESELLER_DIALOG = resellerVerbs.invite;
 
 class InviteResellerDialog extends Dialog {
   constructor(
@@ -45,7 +46,7 @@ class InviteResellerDialog extends Dialog {
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
     const { caller, t, locale } = turnInfo(dc.context);
     const { flowId } = dc.activeDialog!.state as { flowId: string };
-    const submit = z.object({ verb: z.literal("reseller.invite.submit"), flowId: z.literal(flowId), email: z.string().max(300).catch(""), companyName: z.string().max(300).catch("") }).safeParse(dc.context.activity.value);
+    const submit = z.object({ verb: z.literal(resellerVerbs.inviteSubmit), flowId: z.literal(flowId), email: z.string().max(300).catch(""), companyName: z.string().max(300).catch("") }).safeParse(dc.context.activity.value);
     if (!submit.success) {
       await dc.context.sendActivity(t(dc.context.activity.value ? "unknown.action" : "flow.useTheCard"));
       return Dialog.EndOfTurn;
@@ -106,27 +107,27 @@ export function resellerCommands(partnerships: PartnershipService, appId: string
 
   return [
     {
-      id: "reseller.invite",
-      verb: "reseller.invite",
+      id: resellerVerbs.invite,
+      verb: resellerVerbs.invite,
       menuLabel: "menu.inviteReseller",
       helpLine: "help.command.inviteReseller",
       allowed: (caller) => caller.organisation.kind === "provider" && caller.role === "admin",
       dialog: new InviteResellerDialog(partnerships, appId),
     },
-    { id: "reseller.list", verb: "reseller.list", menuLabel: "menu.resellers", helpLine: "help.command.resellers", allowed: (caller) => caller.organisation.kind === "provider", handler: list },
-    { id: "reseller.revoke", verb: "reseller.revoke", phrases: [], handler: revoke },
-    { id: "reseller.draft.done", verb: "reseller.draft.done", phrases: [], handler: draftDone },
+    { id: resellerVerbs.list, verb: resellerVerbs.list, menuLabel: "menu.resellers", helpLine: "help.command.resellers", allowed: (caller) => caller.organisation.kind === "provider", handler: list },
+    { id: resellerVerbs.revoke, verb: resellerVerbs.revoke, phrases: [], handler: revoke },
+    { id: resellerVerbs.draftDone, verb: resellerVerbs.draftDone, phrases: [], handler: draftDone },
   ];
 }
 
 const acceptText = /^\s*(?:accept|accepter)\s+([A-Za-z0-9_-]{10,100})\s*$/i;
-const answerSchema = z.object({ verb: z.enum(["partnership.accept", "partnership.decline"]), code: z.string().min(10).max(100) });
+const answerSchema = z.object({ verb: z.enum([partnershipVerbs.accept, partnershipVerbs.decline]), code: z.string().min(10).max(100) });
 
 /** A partnership answer in the activity, if any: typed "accept <code>", or Accept/Decline on the card. */
 export function invitationAnswer(activity: { type?: string; text?: string; value?: unknown }): { action: "show" | "accept" | "decline"; code: string } | undefined {
   if (activity.type !== "message") return undefined;
   const submit = answerSchema.safeParse(activity.value);
-  if (submit.success) return { action: submit.data.verb === "partnership.accept" ? "accept" : "decline", code: submit.data.code };
+  if (submit.success) return { action: submit.data.verb === partnershipVerbs.accept ? "accept" : "decline", code: submit.data.code };
   const match = typeof activity.text === "string" ? acceptText.exec(activity.text.replace(/<at>.*?<\/at>/g, "")) : null;
   return match ? { action: "show", code: match[1] } : undefined;
 }

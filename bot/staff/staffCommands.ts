@@ -7,6 +7,7 @@ import { roles, type Caller, type IdentityService } from "../../src/identity/ide
 import { renderCard } from "../cards/render.js";
 import type { Command, CommandInput } from "../commands.js";
 import { turnInfo } from "../turn.js";
+import { staffVerbs } from "./verbs.js";
 
 export function staffCardData(t: Translate, caller: Caller, members: { id: string; displayName: string; role: string }[]) {
   return {
@@ -46,7 +47,7 @@ export function staffCommands(identity: IdentityService): Command[] {
     }
   };
   return [
-    { id: "staff", verb: "staff", menuLabel: "menu.staff", helpLine: "help.command.staff", handler: show },
-    { id: "staff.setRole", verb: "staff.setRole", phrases: [], handler: setRole },
+    { id: staffVerbs.staff, verb: staffVerbs.staff, menuLabel: "menu.staff", helpLine: "help.command.staff", handler: show },
+    { id: staffVerbs.setRole, verb: staffVerbs.setRole, phrases: [], handler: setRole },
   ];
 }

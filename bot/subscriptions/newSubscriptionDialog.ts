@@ -26,8 +26,9 @@ import { partnerCenterSentence, replaceCard } from "../domainErrors.js";
 import { presentForm, turnInfo } from "../turn.js";
 import { agreementCard, agreementCardData, offerKey, readAgreement, readTermChoice, termCard, termCardData, type TermChoice } from "./orderCards.js";
 import { orderCatalogCard, orderCatalogData, orderReviewCard, orderReviewData } from "./subscriptionCards.js";
+import { orderVerbs, subscriptionVerbs } from "./verbs.js";
 
-export const NEW_SUBSCRIPTION_DIALOG = "subscription.new";
+export const NEW_SUBSCRIPTION_DIALOG = subscriptionVerbs.new;
 
 export interface OrderingServices {
   subscriptions: SubscriptionService;
@@ -42,8 +43,8 @@ export interface OrderingServices {
 /** "new subscription for <customer>", or New subscription on a customer's card. */
 export function newSubscriptionCommand(services: OrderingServices): Command {
   return {
-    id: "subscription.new",
-    verb: "subscription.new",
+    id: subscriptionVerbs.new,
+    verb: subscriptionVerbs.new,
     helpLine: "help.command.newSubscription",
     dialog: new NewSubscriptionDialog(services),
   };
@@ -63,12 +64,12 @@ interface OrderState extends TermChoice {
 }
 
 const stepOfVerb: Record<string, OrderState["step"]> = {
-  "order.agreement.next": "agreement",
-  "order.term.next": "term",
-  "order.catalog.next": "catalog",
-  "order.catalog.term": "catalog",
-  "order.review.submit": "review",
-  "order.review.edit": "review",
+  [orderVerbs.agreementNext]: "agreement",
+  [orderVerbs.termNext]: "term",
+  [orderVerbs.catalogNext]: "catalog",
+  [orderVerbs.catalogTerm]: "catalog",
+  [orderVerbs.reviewSubmit]: "review",
+  [orderVerbs.reviewEdit]: "review",
 };
 
 export class NewSubscriptionDialog extends Dialog<CommandInput> {
@@ -111,19 +112,19 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     if (!submit) return Dialog.EndOfTurn;
     // A refusal is answered by the dispatcher's table; the flow waits at its step.
     switch (submit.verb) {
-      case "order.agreement.next":
+      case orderVerbs.agreementNext:
         return await this.onAgreement(dc, state, submit);
-      case "order.term.next":
+      case orderVerbs.termNext:
         Object.assign(state, readTermChoice(submit, await this.choices(dc, state), state));
         await this.showCatalog(dc, state, []);
         return Dialog.EndOfTurn;
-      case "order.catalog.term":
+      case orderVerbs.catalogTerm:
         await this.readCatalog(dc, state, submit);
         await this.showTerm(dc, state);
         return Dialog.EndOfTurn;
-      case "order.catalog.next":
+      case orderVerbs.catalogNext:
         return await this.onCatalog(dc, state, submit);
-      case "order.review.edit":
+      case orderVerbs.reviewEdit:
         await this.showCatalog(dc, state, []);
         return Dialog.EndOfTurn;
       default:
@@ -261,13 +262,13 @@ export class NewSubscriptionDialog extends Dialog<CommandInput> {
     const values = Object.keys(state.agreement).length
       ? state.agreement
       : { firstName: customer.contactFirstName, lastName: customer.contactLastName, email: customer.contactEmail, phone: customer.phone, dateAgreed: new Date().toISOString().slice(0, 10), accepted: "false" };
-    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: state.customerName, values, issues, context: "beforeOrder", nextVerb: "order.agreement.next" })), turnInfo(dc.context).t("order.formTitle"));
+    await presentForm(dc.context, agreementCard(agreementCardData(turnInfo(dc.context).lang, { flowId: state.flowId, company: state.customerName, values, issues, context: "beforeOrder", nextVerb: orderVerbs.agreementNext })), turnInfo(dc.context).t("order.formTitle"));
   }
 
   private async showTerm(dc: DialogContext, state: OrderState): Promise<void> {
     state.step = "term";
     const { t, lang } = turnInfo(dc.context);
-    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("order.title", { customer: state.customerName }), intro: t("order.termIntro", { customer: state.customerName }), choices: await this.choices(dc, state), selected: state, nextVerb: "order.term.next" })), turnInfo(dc.context).t("order.formTitle"));
+    await presentForm(dc.context, termCard(termCardData(lang, { flowId: state.flowId, title: t("order.title", { customer: state.customerName }), intro: t("order.termIntro", { customer: state.customerName }), choices: await this.choices(dc, state), selected: state, nextVerb: orderVerbs.termNext })), turnInfo(dc.context).t("order.formTitle"));
   }
 
   private async showCatalog(dc: DialogContext, state: OrderState, issues: FieldIssue[]): Promise<void> {

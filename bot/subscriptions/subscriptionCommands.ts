@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { CustomerService } from "../../src/customers/customerService.js";
 import { StaleVersion } from "../../src/errors.js";
 import type { SubscriptionService } from "../../src/subscriptions/subscriptionService.js";
-import type { Command, CommandInput } from "../commands.js";
+import { withSchema, type Command, type CommandInput } from "../commands.js";
 import { replaceCard } from "../domainErrors.js";
 import { executeTurn, presentCard, refreshing, turnInfo } from "../turn.js";
 import { cancelReviewCard, cancelReviewData, formatDate, historyCard, historyData, licenceChangeCard, licenceChangeData, subscriptionCard, subscriptionCardData, subscriptionListCard, subscriptionListData } from "./subscriptionCards.js";
@@ -18,6 +18,8 @@ import { customerListCard, customerListCardData } from "../customers/customerCar
 import type { ApprovalService } from "../../src/approvals/approvalService.js";
 import { askApproval } from "../approvals/approvalCommands.js";
 import type { Notifier } from "../proactive.js";
+import { customerVerbs } from "../customers/verbs.js";
+import { subscriptionVerbs } from "./verbs.js";
 
 const ref = z.object({ subscriptionId: z.string().uuid() });
 const versioned = ref.extend({ version: z.coerce.number().int().min(0) });
@@ -59,7 +61,7 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
     const details = await subscriptions.get(caller, subscriptionId, { refresh: true, language: locale });
     const resellers = await subscriptions.resellersOf(caller);
     // Whoever opens the conversation later sees the subscription as it is then, not as it was.
-    const card = await refreshing(context, subscriptionCard(subscriptionCardData(lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice })), { verb: "subscription.open", data: { subscriptionId } });
+    const card = await refreshing(context, subscriptionCard(subscriptionCardData(lang, details, { isProvider: caller.organisation.kind === "provider", resellers, notice: mode.notice })), { verb: subscriptionVerbs.open, data: { subscriptionId } });
     if (mode.replace && (context.activity.replyToId || executeTurn(context))) await replaceCard(context, card);
     else await presentCard(context, card);
   };
@@ -82,10 +84,6 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
         await showCard(context, subscriptionId);
       }
     };
-
-  const open = async (context: TurnContext, input: CommandInput) => {
-    await showCard(context, ref.parse(input.submit).subscriptionId);
-  };
 
   const search = async (context: TurnContext, input: CommandInput) => {
     const { caller, t, locale } = turnInfo(context);
@@ -119,12 +117,12 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
   };
 
   return [
-    { id: "subscription.open", verb: "subscription.open", phrases: [], handler: open },
-    { id: "subscription.search", verb: "subscription.search", helpLine: "help.command.subscription", handler: search },
-    { id: "customer.history", verb: "customer.history", helpLine: "help.command.history", handler: history },
+    withSchema({ id: subscriptionVerbs.open, verb: subscriptionVerbs.open, schema: ref, handler: async (context, { data }) => showCard(context, data.subscriptionId) }),
+    { id: subscriptionVerbs.search, verb: subscriptionVerbs.search, helpLine: "help.command.subscription", handler: search },
+    { id: customerVerbs.history, verb: customerVerbs.history, helpLine: "help.command.history", handler: history },
     {
-      id: "subscription.licences.review",
-      verb: "subscription.licences.review",
+      id: subscriptionVerbs.licencesReview,
+      verb: subscriptionVerbs.licencesReview,
       phrases: [],
       handler: async (context, input) => {
         const { caller, t } = turnInfo(context);
@@ -137,8 +135,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       },
     },
     {
-      id: "subscription.licences",
-      verb: "subscription.licences",
+      id: subscriptionVerbs.licences,
+      verb: subscriptionVerbs.licences,
       phrases: [],
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);
@@ -148,8 +146,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.suspend",
-      verb: "subscription.suspend",
+      id: subscriptionVerbs.suspend,
+      verb: subscriptionVerbs.suspend,
       phrases: [],
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);
@@ -163,8 +161,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.reactivate",
-      verb: "subscription.reactivate",
+      id: subscriptionVerbs.reactivate,
+      verb: subscriptionVerbs.reactivate,
       phrases: [],
       handler: change(async (context, submit) => {
         // New Commerce: the card's "turn auto-renew back on" box (on unless unticked).
@@ -174,8 +172,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.cancel.review",
-      verb: "subscription.cancel.review",
+      id: subscriptionVerbs.cancelReview,
+      verb: subscriptionVerbs.cancelReview,
       phrases: [],
       handler: async (context, input) => {
         const { caller, lang } = turnInfo(context);
@@ -184,8 +182,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       },
     },
     {
-      id: "subscription.autoRenew",
-      verb: "subscription.autoRenew",
+      id: subscriptionVerbs.autoRenew,
+      verb: subscriptionVerbs.autoRenew,
       phrases: [],
       handler: change(async (context, submit) => {
         const { caller, t, lang } = turnInfo(context);
@@ -197,8 +195,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.nextTerm",
-      verb: "subscription.nextTerm",
+      id: subscriptionVerbs.nextTerm,
+      verb: subscriptionVerbs.nextTerm,
       phrases: [],
       handler: change(async (context, submit) => {
         const { caller, t, lang } = turnInfo(context);
@@ -213,8 +211,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.nextTerm.clear",
-      verb: "subscription.nextTerm.clear",
+      id: subscriptionVerbs.nextTermClear,
+      verb: subscriptionVerbs.nextTermClear,
       phrases: [],
       handler: change(async (context, submit) => {
         const { caller, t, lang } = turnInfo(context);
@@ -225,8 +223,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.cancel",
-      verb: "subscription.cancel",
+      id: subscriptionVerbs.cancel,
+      verb: subscriptionVerbs.cancel,
       phrases: [],
       handler: change(async (context, submit) => {
         const waiting = await asked(context, "cancel", versioned.parse(submit));
@@ -236,8 +234,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.addon",
-      verb: "subscription.addon",
+      id: subscriptionVerbs.addon,
+      verb: subscriptionVerbs.addon,
       phrases: [],
       handler: change(async (context, submit) => {
         const { subscriptionId } = ref.parse(submit);
@@ -249,8 +247,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.mute",
-      verb: "subscription.mute",
+      id: subscriptionVerbs.mute,
+      verb: subscriptionVerbs.mute,
       phrases: [],
       handler: change(async (context, submit) => {
         await subscriptions.setRemindersMuted(turnInfo(context).caller, { subscriptionId: ref.parse(submit).subscriptionId, muted: true });
@@ -258,8 +256,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.unmute",
-      verb: "subscription.unmute",
+      id: subscriptionVerbs.unmute,
+      verb: subscriptionVerbs.unmute,
       phrases: [],
       handler: change(async (context, submit) => {
         await subscriptions.setRemindersMuted(turnInfo(context).caller, { subscriptionId: ref.parse(submit).subscriptionId, muted: false });
@@ -267,8 +265,8 @@ export function subscriptionCommands(subscriptions: SubscriptionService, custome
       }),
     },
     {
-      id: "subscription.resellers",
-      verb: "subscription.resellers",
+      id: subscriptionVerbs.resellers,
+      verb: subscriptionVerbs.resellers,
       phrases: [],
       handler: change(async (context, submit) => {
         const { subscriptionId, version } = versioned.parse(submit);

@@ -1,0 +1,25 @@
+/** The verbs this feature's cards carry and its handlers are registered under (see bot/commands.ts). */
+/** Customers: opening, listing, adding (the flow's steps), the temporary password, delegation, relationship requests. */
+export const customerVerbs = {
+  accountNext: "customer.account.next",
+  agreementBack: "customer.agreement.back",
+  agreementNext: "customer.agreement.next",
+  createdDone: "customer.created.done",
+  createdView: "customer.created.view",
+  history: "customer.history",
+  list: "customer.list",
+  new: "customer.new",
+  open: "customer.open",
+  passwordShow: "customer.password.show",
+  resellerSet: "customer.reseller.set",
+  reviewEditAccount: "customer.review.editAccount",
+  reviewEditSubscriptions: "customer.review.editSubscriptions",
+  reviewSubmit: "customer.review.submit",
+  subscriptionsBack: "customer.subscriptions.back",
+  subscriptionsNext: "customer.subscriptions.next",
+  subscriptionsSkip: "customer.subscriptions.skip",
+  subscriptionsTerm: "customer.subscriptions.term",
+  termBack: "customer.term.back",
+  termNext: "customer.term.next",
+  relationshipRequest: "relationship.request",
+} as const;
