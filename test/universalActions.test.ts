@@ -172,6 +172,22 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
     for (const request of toChannel) expect(decodeURIComponent(JSON.stringify(request.body))).not.toContain(code);
   });
 
+  it("a customer's card refreshes for each reader: the creator's view offers the password while it is kept, a colleague's does not", async () => {
+    const admin = person("aad-admin", "Alex Wilber");
+    const prefix = unique("cr");
+    await admin.execute("customer.review.submit", await toReview(admin, prefix));
+    const customer = await bot.db.customer.findFirstOrThrow({ where: { domainPrefix: prefix } });
+    const card = sharedCard((await admin.execute("customer.open", { verb: "customer.open", customerId: customer.id })).replies);
+    expect(card.refresh?.action).toMatchObject({ verb: "customer.open", data: { customerId: customer.id } });
+    const colleague = person(unique("aad-megan"), "Megan Bowen");
+    await colleague.say("hello");
+    const mine = await admin.execute("customer.open", card.refresh!.action.data, { trigger: "automatic" });
+    const theirs = await colleague.execute("customer.open", card.refresh!.action.data, { trigger: "automatic" });
+    expect(mine.replies).toHaveLength(0);
+    expect(JSON.stringify(cardOfAnswer(mine.answer))).toContain("Show the temporary password");
+    expect(JSON.stringify(cardOfAnswer(theirs.answer))).not.toContain("Show the temporary password");
+  });
+
   it("in a group chat the bot answers what mentions it, not the rest of the conversation", async () => {
     const group = { id: `19:${unique("group")}@thread.v2`, type: "groupChat" as const };
     const megan = person(unique("aad-megan"), "Megan Bowen", group);

@@ -7,7 +7,7 @@ import type { PartnershipService } from "../../src/resellers/partnershipService.
 import type { OrderService } from "../../src/subscriptions/orderService.js";
 import { withSchema, type Command, type CommandInput } from "../commands.js";
 import { replaceCard } from "../domainErrors.js";
-import { turnInfo } from "../turn.js";
+import { presentCard, refreshing, turnInfo } from "../turn.js";
 import { AddCustomerDialog } from "./addCustomerDialog.js";
 import { CREATED_VIEW_VERB, refreshCreated, revealTo } from "./passwordView.js";
 import { InvalidInput } from "../../src/errors.js";
@@ -25,7 +25,8 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
     const { caller, lang } = turnInfo(context);
     const customer = await customers.get(caller, customerId);
     const resellers = await partnerships.activeResellers(caller);
-    await context.sendActivity({ attachments: [customerDetailsCard(customerDetailsCardData(lang, customer, resellers))] });
+    // Whoever opens the conversation later sees the customer as it is then (Teams' refresh).
+    await presentCard(context, await refreshing(context, customerDetailsCard(customerDetailsCardData(lang, customer, resellers)), { verb: customerVerbs.open, data: { customerId } }));
   };
 
   const list = async (context: TurnContext, input: CommandInput): Promise<void> => {
