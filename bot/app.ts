@@ -45,6 +45,7 @@ import { TeamsRoster, type MemberDirectory } from "./teams/memberDirectory.js";
 import { ActivityLedger } from "./turns/activityLedger.js";
 import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turnLock.js";
 import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
+import { readMigrations } from "../src/db/migrations.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -151,27 +152,36 @@ export async function importCustomers(domain: Domain, logger: Logger): Promise<n
   return imported;
 }
 
-/** Runs the sweep (and the other periodic work) every interval, never two at once in this process; returns a stop function. */
-function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = []): () => void {
-  if (seconds <= 0) return () => {};
-  let running = false;
+/**
+ * Runs the sweep (and the other periodic work) every interval, never two at once in this
+ * process; returns a stop function that resolves once a sweep under way has finished.
+ */
+function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = []): () => Promise<void> {
+  if (seconds <= 0) return async () => {};
+  let running: Promise<void> | undefined;
+  let stopped = false;
   const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const report = await scheduler.sweep();
-      if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
-      for (const task of also) await task();
-    } catch (error) {
-      logger.error({ err: error }, "reminder sweep failed; the next one will try again");
-    } finally {
-      running = false;
-    }
+    if (running || stopped) return;
+    running = (async () => {
+      try {
+        const report = await scheduler.sweep();
+        if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
+        for (const task of also) if (!stopped) await task();
+      } catch (error) {
+        logger.error({ err: error }, "reminder sweep failed; the next one will try again");
+      }
+    })();
+    await running;
+    running = undefined;
   };
   const timer = setInterval(() => void tick(), seconds * 1000);
   timer.unref();
   void tick();
-  return () => clearInterval(timer);
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** Migrates and starts listening. */
@@ -201,7 +211,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     adapter,
     authenticator: new RequestAuthenticator(auth, config, logger),
     run: (context) => bot.run(context),
-    health: () => health(database, logger),
+    health: readinessProbe(database, logger),
     logger,
   });
   await new Promise<void>((resolve, reject) => {
@@ -226,9 +236,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     bot,
     port,
     close: async () => {
-      stopReminders();
+      // No new requests; the turns in flight and the sweep under way finish; then the database closes.
       clearInterval(maintenance);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections with no request in flight would hold the close until they time out.
+      server.server.closeIdleConnections();
+      await Promise.all([closed, stopReminders()]);
       await bot.close();
       await domain.connection.close();
       await database.close();
@@ -241,19 +254,32 @@ function webhookCertificateHosts(config: Config): string[] {
   return [...new Set(["api.partnercenter.microsoft.com", new URL(config.partnerCenter.apiUrl).host, ...config.partnerCenter.webhookCertificateHosts].map((host) => host.toLowerCase()))];
 }
 
-/** /healthz: 200 while the database answers, 503 (logged once per outage) while it doesn't. */
-let databaseDown = false;
-async function health(database: Database, logger: Logger): Promise<{ status: number; body: object }> {
-  try {
-    await database.db.$queryRawUnsafe("SELECT 1");
-    if (databaseDown) logger.info("health check: the database answers again");
-    databaseDown = false;
-    return { status: 200, body: { status: "ok", database: database.provider } };
-  } catch (error) {
-    if (!databaseDown) logger.error({ err: error }, "health check: database unavailable");
-    databaseDown = true;
-    return { status: 503, body: { status: "unavailable", database: database.provider } };
-  }
+/**
+ * /readyz: 200 while the database answers and holds every migration of this build; 503 while it
+ * does not. The failure is logged once when the state changes, not at every probe.
+ */
+function readinessProbe(database: Database, logger: Logger): () => Promise<{ status: number; body: object }> {
+  let databaseDown = false;
+  const expected = readMigrations(database.provider).migrationDirectories.map((migration) => migration.path);
+  return async () => {
+    try {
+      const rows = await database.db.$queryRawUnsafe<{ migration_name: string }[]>("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL");
+      const applied = new Set(rows.map((row) => row.migration_name));
+      const missing = expected.filter((name) => !applied.has(name));
+      if (missing.length) {
+        if (!databaseDown) logger.error({ missing }, "not ready: the database lacks migrations of this build (npm run db:migrate)");
+        databaseDown = true;
+        return { status: 503, body: { status: "unavailable", database: database.provider, reason: "migrations", missing } };
+      }
+      if (databaseDown) logger.info("ready: the database answers again");
+      databaseDown = false;
+      return { status: 200, body: { status: "ok", database: database.provider } };
+    } catch (error) {
+      if (!databaseDown) logger.error({ err: error }, "not ready: database unavailable");
+      databaseDown = true;
+      return { status: 503, body: { status: "unavailable", database: database.provider } };
+    }
+  };
 }
 
 /** Hourly housekeeping: handled activities past the redelivery window, idle dialog state, unclaimed temporary passwords. */

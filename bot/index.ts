@@ -15,8 +15,15 @@ const logger = createLogger(parsed.config.logLevel);
 try {
   const app = await startApp(parsed.config, logger);
   const stop = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
+    const deadlineMs = parsed.config.shutdownSeconds * 1000;
+    logger.info({ signal, deadlineMs }, "shutting down: finishing the turns in flight and the reminder sweep");
+    // Past the deadline the process stops anyway (what is unfinished is redelivered, or swept again).
+    setTimeout(() => {
+      logger.warn({ deadlineMs }, "shutdown deadline passed: exiting with work unfinished");
+      process.exit(1);
+    }, deadlineMs).unref();
     await app.close();
+    logger.info("stopped");
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

@@ -63,6 +63,7 @@ const configSchema = z
     BOT_OPENID_METADATA_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
     ENCRYPTION_KEY: optional(z.string().refine((value) => decodeKey(value) !== undefined, "must be 32 random bytes, base64-encoded (generate one with: openssl rand -base64 32)")),
     DIALOG_STATE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of days" }).min(0.01, "must be more than 0").max(365, "must be at most 365").default(7)),
+    SHUTDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).int("must be a whole number").min(1, "must be at least 1").max(600, "must be at most 600").default(25)),
     TYPING_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number").min(0, "must be 0 (off) or more").max(10_000, "must be at most 10000").default(700)),
     TURN_LOCK_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(1, "must be at least 1").max(60, "must be at most 60").default(10)),
   })
@@ -181,6 +182,8 @@ export interface Config {
   readonly dialogStateTtlDays: number;
   /** How long a turn waits for the previous turn of the same user in the same conversation. */
   readonly turnLockWaitMs: number;
+  /** On SIGTERM, how long the turns in flight and the sweep have to finish before the process exits anyway. */
+  readonly shutdownSeconds: number;
   /** A message turn still running after this long shows Teams' typing indicator (0: never). */
   readonly typingDelayMs: number;
 }
@@ -233,6 +236,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     dialogStateTtlDays: e.DIALOG_STATE_TTL_DAYS,
     turnLockWaitMs: e.TURN_LOCK_WAIT_SECONDS * 1000,
     typingDelayMs: e.TYPING_DELAY_MS,
+    shutdownSeconds: e.SHUTDOWN_SECONDS,
   };
   return { ok: true, config: Object.freeze(config) };
 }

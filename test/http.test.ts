@@ -41,6 +41,25 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
     expect(await response.json()).toEqual({ status: "ok", database: providerUnderTest });
   });
 
+  it("liveness and readiness apart: /livez answers while the process runs; /readyz is 503 while a migration of this build is missing (logged once), 200 again once it is there", async () => {
+    expect((await fetch(`${base()}/livez`)).status).toBe(200);
+    expect((await fetch(`${base()}/readyz`)).status).toBe(200);
+    const db = app.database.db;
+    const [last] = await db.$queryRawUnsafe<{ id: string; migration_name: string }[]>("SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1");
+    await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = 'renamed_${last.id.slice(0, 8)}' WHERE id = '${last.id}'`);
+    try {
+      const unready = await fetch(`${base()}/readyz`);
+      expect(unready.status).toBe(503);
+      expect(await unready.json()).toMatchObject({ status: "unavailable", reason: "migrations", missing: [last.migration_name] });
+      expect((await fetch(`${base()}/readyz`)).status).toBe(503);
+      expect((await fetch(`${base()}/livez`)).status).toBe(200);
+      expect(log.lines.filter((line) => line.includes("lacks migrations of this build"))).toHaveLength(1);
+    } finally {
+      await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = '${last.migration_name}' WHERE id = '${last.id}'`);
+    }
+    expect((await fetch(`${base()}/readyz`)).status).toBe(200);
+  });
+
   it("answers a Teams message posted to /api/messages through the connector at the activity's serviceUrl", async () => {
     const before = connector.received.length;
     const response = await fetch(`${base()}/api/messages`, {

@@ -19,7 +19,7 @@ describe.skipIf(!postgresUrl)("a database outage (postgresql)", () => {
   let app: App;
   let connector: FakeConnector;
   let name = "";
-  const log = memoryLogger("fatal");
+  const log = memoryLogger("error");
 
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: postgresUrl });
@@ -64,6 +64,11 @@ describe.skipIf(!postgresUrl)("a database outage (postgresql)", () => {
     expect(during.status).toBeLessThan(500);
     expect(JSON.stringify(during.replies)).toContain("I can't reach my database right now");
     expect((await fetch(`http://127.0.0.1:${app.port}/healthz`)).status).toBe(503);
+    // Unready, not dead: the process answers its liveness probe; three failed probes are logged once.
+    expect((await fetch(`http://127.0.0.1:${app.port}/readyz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${app.port}/readyz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${app.port}/livez`)).status).toBe(200);
+    expect(log.lines.filter((line) => line.includes("not ready: database unavailable"))).toHaveLength(1);
 
     await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
     let healthy = false;

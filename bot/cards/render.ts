@@ -3,14 +3,14 @@
  * adaptivecards-templating, returned as a Teams attachment.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import * as ACData from "adaptivecards-templating";
 import { CardFactory, type Attachment } from "botbuilder";
 import { verbs } from "../verbs.js";
 import { universalActions } from "./universal.js";
+import { projectRoot } from "../../src/util/projectRoot.js";
 
-export const cardsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "cards");
+export const cardsDir = join(projectRoot, "cards");
 
 const templates = new Map<string, ACData.Template>();
 

@@ -66,6 +66,7 @@ export interface HttpServerParts {
   adapter: PartnerAdapter;
   authenticator: RequestAuthenticator;
   run: (context: TurnContext) => Promise<void>;
+  /** Readiness: the database answers and has every migration this build expects. */
   health: () => Promise<{ status: number; body: object }>;
   logger: Logger;
   /** Partner Center's webhooks (PARTNER_CENTER=api): the signature check and what an event does. */
@@ -119,10 +120,15 @@ export function createHttpServer(parts: HttpServerParts): restify.Server {
     });
   }
 
-  server.get("/healthz", async (_req: restify.Request, res: restify.Response) => {
-    const { status, body } = await parts.health();
-    reply(res, status, body);
-  });
+  // Liveness: the process answers (a database outage makes the instance unready, never "dead").
+  server.get("/livez", async (_req: restify.Request, res: restify.Response) => reply(res, 200, { status: "live" }));
+  // Readiness (and /healthz, its older name): the database is reachable and migrated.
+  for (const path of ["/readyz", "/healthz"]) {
+    server.get(path, async (_req: restify.Request, res: restify.Response) => {
+      const { status, body } = await parts.health();
+      reply(res, status, body);
+    });
+  }
   return server;
 }
 

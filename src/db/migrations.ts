@@ -3,16 +3,16 @@
  * recording them in `_prisma_migrations` exactly as `prisma migrate deploy` does.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { MigrationList } from "@prisma/schema-engine-wasm";
 import { noFilters, withSchemaEngine } from "./schemaEngine.js";
+import { projectRoot } from "../util/projectRoot.js";
 
 export type Provider = "sqlite" | "postgresql";
 
-const prismaDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma");
+const prismaDir = join(projectRoot, "prisma");
 
 export function providerSchema(provider: Provider): { path: string; content: string } {
   const path = join(prismaDir, provider, "schema.prisma");

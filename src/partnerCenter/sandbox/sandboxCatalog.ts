@@ -7,10 +7,10 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { z } from "zod";
 import type { CatalogEntry, PcAvailability, PcProduct, PcSku } from "../types.js";
+import { projectRoot } from "../../util/projectRoot.js";
 
 const termSchema = z.object({
   duration: z.enum(["P1M", "P1Y", "P3Y"]),
@@ -56,7 +56,7 @@ export type CatalogFile = z.output<typeof catalogFileSchema>;
 type SkuDefinition = z.output<typeof skuSchema>;
 type ProductDefinition = z.output<typeof productSchema>;
 
-const defaultPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "prisma", "catalog.json");
+const defaultPath = join(projectRoot, "prisma", "catalog.json");
 
 export function readCatalogFile(path = defaultPath): CatalogFile {
   return catalogFileSchema.parse(JSON.parse(readFileSync(path, "utf8")));

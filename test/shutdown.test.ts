@@ -1,0 +1,69 @@
+/**
+ * The compiled bot stops gracefully (issue 17): built with `npm run build`, started as
+ * `node dist/bot/index.js` (what `npm start` and the container run, with no wrapper between
+ * the signal and the process), sent SIGTERM while a turn waits on a slow connector: the turn
+ * completes, its answer is delivered, and the process exits 0 within the deadline.
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScratchDatabase } from "../src/db/scratch.js";
+import { startBotProcess, type BotProcess } from "./helpers/botProcess.js";
+import { FakeConnector } from "./helpers/fakeConnector.js";
+import { TEST_ENCRYPTION_KEY } from "./helpers/harness.js";
+import { emptyDatabase, providerUnderTest } from "./helpers/testDatabase.js";
+
+const root = join(import.meta.dirname, "..");
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
+  let scratch: ScratchDatabase;
+  let connector: FakeConnector;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "pipe", timeout: 180_000 });
+    scratch = await emptyDatabase();
+    connector = await new FakeConnector().start();
+    connector.enrol("29:alex", { tenantId: TENANT, aadObjectId: "aad-alex" });
+  }, 200_000);
+  afterAll(async () => {
+    await bot?.kill("SIGKILL");
+    await connector.stop();
+    await scratch.drop();
+  });
+
+  it("a turn in flight finishes and is answered; the process exits 0 within the deadline", { timeout: 60_000 }, async () => {
+    const url = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
+    bot = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", LOG_LEVEL: "info", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, SHUTDOWN_SECONDS: "10" }, { entry: [join(root, "dist", "bot", "index.js")] });
+    const send = (text: string) =>
+      fetch(`http://127.0.0.1:${bot!.port}/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "message", id: crypto.randomUUID(), text, channelId: "msteams", serviceUrl: connector.url, locale: "en-US", from: { id: "29:alex", name: "Alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot" }, conversation: { id: "a:shutdown", conversationType: "personal", tenantId: TENANT } }),
+      });
+    expect((await send("hello")).status).toBe(200);
+
+    // The connector takes 1.5 s to accept the next answer: the turn is in flight when SIGTERM comes.
+    connector.respond = () => ({ status: 200, delayMs: 1_500 });
+    const before = connector.received.length;
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) => bot!.child.once("exit", (code) => resolve({ code, at: Date.now() })));
+    const turn = send("help");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const signalledAt = Date.now();
+    bot.child.kill("SIGTERM");
+
+    const response = await turn;
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(connector.received.slice(before).map((request) => request.body))).toContain("Help");
+    const { code, at } = await exited;
+    expect(code).toBe(0);
+    // The turn's 1.5 s and the shutdown itself: well within the 10 s deadline.
+    expect(at - signalledAt).toBeLessThan(5_000);
+    const log = bot.output.join("");
+    expect(log).toContain("shutting down");
+    expect(log).toContain('"msg":"stopped"');
+    // A request after the signal is not taken.
+    await expect(send("help")).rejects.toThrow();
+  });
+});
