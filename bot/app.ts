@@ -46,6 +46,7 @@ import { ActivityLedger } from "./turns/activityLedger.js";
 import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turnLock.js";
 import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
 import { readMigrations } from "../src/db/migrations.js";
+import { explainStartup, StartupProblem } from "./startupProblems.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -187,8 +188,20 @@ function startReminders(scheduler: ReminderScheduler, seconds: number, logger: L
 /** Migrates and starts listening. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const started = Date.now();
-  const database = openDatabase(config.database);
-  const applied = await database.migrate();
+  // A mistake in the settings (a data directory that cannot be written, a database that does not
+  // exist, refused credentials, a port in use) stops the start with what to do about it.
+  const explained = (error: unknown) => {
+    const sentence = explainStartup(error, config);
+    return sentence ? new StartupProblem(sentence, error) : error;
+  };
+  let database: Database;
+  let applied: string[];
+  try {
+    database = openDatabase(config.database);
+    applied = await database.migrate();
+  } catch (error) {
+    throw explained(error);
+  }
   logger.info({ database: database.description, applied }, applied.length ? "applied database migrations" : "database schema is up to date");
 
   const auth = botFrameworkAuthentication(config);
@@ -214,10 +227,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     health: readinessProbe(database, logger),
     logger,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await database.close();
+    throw explained(error);
+  }
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();

@@ -2,6 +2,7 @@
 import { loadDotEnv, parseConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { startApp } from "./app.js";
+import { StartupProblem } from "./startupProblems.js";
 
 loadDotEnv();
 const parsed = parseConfig(process.env);
@@ -29,6 +30,12 @@ try {
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
 } catch (error) {
-  logger.fatal({ err: error }, "the bot could not start");
+  if (error instanceof StartupProblem) {
+    // A settings mistake: one sentence that says what to do (the cause is in the log).
+    console.error(`The bot cannot start: ${error.message}`);
+    logger.fatal({ err: error.cause }, error.message);
+  } else {
+    logger.fatal({ err: error }, "the bot could not start");
+  }
   process.exit(1);
 }

@@ -191,7 +191,38 @@ export interface Config {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 /** Parses an environment into a frozen config, or lists every bad field with what it must be. */
-export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
+/**
+ * The names Teams samples and the Agents Toolkit use for the bot's identity, and the setting each
+ * stands for. Either name works; both, with different values, is refused with both names.
+ */
+export const identityAliases: Record<string, string[]> = {
+  MICROSOFT_APP_ID: ["MicrosoftAppId", "BOT_ID"],
+  MICROSOFT_APP_PASSWORD: ["MicrosoftAppPassword", "SECRET_BOT_PASSWORD"],
+  MICROSOFT_APP_TYPE: ["MicrosoftAppType"],
+  MICROSOFT_APP_TENANT_ID: ["MicrosoftAppTenantId"],
+};
+
+/** The environment with each alias read as the setting it names; conflicts listed, never guessed. */
+function withAliases(env: Record<string, string | undefined>): { env: Record<string, string | undefined>; errors: string[] } {
+  const out = { ...env };
+  const errors: string[] = [];
+  for (const [name, aliases] of Object.entries(identityAliases)) {
+    const given = [name, ...aliases].filter((key) => env[key] !== undefined && env[key] !== "");
+    const values = new Set(given.map((key) => env[key]));
+    if (values.size > 1) errors.push(`${name} is set differently as ${given.join(" and ")}: keep one (${name} is the bot's own name for it)`);
+    else if (given.length && !env[name]) out[name] = env[given[0]];
+    // A near miss (MicrosoftAppID, MICROSOFTAPPID, microsoft_app_id…) would leave the bot unauthenticated: refused, with the name to use.
+    const squash = (key: string) => key.toLowerCase().replace(/_/g, "");
+    for (const key of Object.keys(env)) {
+      if (env[key] && squash(key) === squash(name) && key !== name && !aliases.includes(key)) errors.push(`${key} is not a setting: did you mean ${name} (or ${aliases[0]})?`);
+    }
+  }
+  return { env: out, errors };
+}
+
+export function parseConfig(raw: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
+  const { env, errors: aliasErrors } = withAliases(raw);
+  if (aliasErrors.length) return { ok: false, errors: aliasErrors };
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join(".") || "config"} ${issue.message}`) };

@@ -53,6 +53,18 @@ describe("configuration", () => {
     expect(!result.ok && result.errors.join("\n")).toContain(message);
   });
 
+  it("accepts the names Teams samples and the Agents Toolkit use for the bot's identity, refuses two different values, and refuses a near miss rather than start unauthenticated", () => {
+    const id = "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e";
+    const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const samples = parseConfig({ MicrosoftAppId: id, MicrosoftAppPassword: "s3cret", MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: tenant, PROVIDER_TENANT_ID: tenant });
+    expect(samples.ok && samples.config.microsoftApp).toEqual({ id, password: "s3cret", type: "SingleTenant", tenantId: tenant });
+    const toolkit = parseConfig({ BOT_ID: id, SECRET_BOT_PASSWORD: "s3cret", PROVIDER_TENANT_ID: tenant });
+    expect(toolkit.ok && toolkit.config.microsoftApp).toMatchObject({ id, password: "s3cret" });
+    expect(parseConfig({ MICROSOFT_APP_ID: id, BOT_ID: "11111111-2222-4333-8444-555555555555", MICROSOFT_APP_PASSWORD: "x", PROVIDER_TENANT_ID: tenant })).toEqual({ ok: false, errors: ["MICROSOFT_APP_ID is set differently as MICROSOFT_APP_ID and BOT_ID: keep one (MICROSOFT_APP_ID is the bot's own name for it)"] });
+    expect(parseConfig({ MicrosoftAppID: id, MicrosoftAppPassword: "x" })).toEqual({ ok: false, errors: ["MicrosoftAppID is not a setting: did you mean MICROSOFT_APP_ID (or MicrosoftAppId)?"] });
+    expect(parseConfig({ microsoft_app_password: "x" })).toEqual({ ok: false, errors: ["microsoft_app_password is not a setting: did you mean MICROSOFT_APP_PASSWORD (or MicrosoftAppPassword)?"] });
+  });
+
   it("lists every bad field at once", () => {
     const result = parseConfig({ PORT: "0", DEFAULT_LOCALE: "de", LOG_LEVEL: "loud" });
     expect(!result.ok && result.errors).toHaveLength(3);
