@@ -42,22 +42,29 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
   });
 
   it("liveness and readiness apart: /livez answers while the process runs; /readyz is 503 while a migration of this build is missing (logged once), 200 again once it is there", async () => {
-    expect((await fetch(`${base()}/livez`)).status).toBe(200);
-    expect((await fetch(`${base()}/readyz`)).status).toBe(200);
-    const db = app.database.db;
-    const [last] = await db.$queryRawUnsafe<{ id: string; migration_name: string }[]>("SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1");
-    await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = 'renamed_${last.id.slice(0, 8)}' WHERE id = '${last.id}'`);
+    const own = await emptyDatabase();
+    const probeLog = memoryLogger("info");
+    const probed = await startApp({ ...config, database: own.database, port: 0 }, probeLog.logger);
+    const url = (path: string) => `http://127.0.0.1:${probed.port}${path}`;
     try {
-      const unready = await fetch(`${base()}/readyz`);
+      expect((await fetch(url("/livez"))).status).toBe(200);
+      expect((await fetch(url("/readyz"))).status).toBe(200);
+      const db = probed.database.db;
+      const [last] = await db.$queryRawUnsafe<{ id: string; migration_name: string }[]>("SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1");
+      await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = 'renamed_${last.id.slice(0, 8)}' WHERE id = '${last.id}'`);
+      const unready = await fetch(url("/readyz"));
       expect(unready.status).toBe(503);
       expect(await unready.json()).toMatchObject({ status: "unavailable", reason: "migrations", missing: [last.migration_name] });
-      expect((await fetch(`${base()}/readyz`)).status).toBe(503);
-      expect((await fetch(`${base()}/livez`)).status).toBe(200);
-      expect(log.lines.filter((line) => line.includes("lacks migrations of this build"))).toHaveLength(1);
-    } finally {
+      expect((await fetch(url("/readyz"))).status).toBe(503);
+      expect((await fetch(url("/livez"))).status).toBe(200);
+      expect(probeLog.lines.filter((line) => line.includes("lacks migrations of this build"))).toHaveLength(1);
       await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = '${last.migration_name}' WHERE id = '${last.id}'`);
+      expect((await fetch(url("/readyz"))).status).toBe(200);
+      expect(probeLog.lines.filter((line) => line.includes("ready: the database answers again"))).toHaveLength(1);
+    } finally {
+      await probed.close();
+      await own.drop();
     }
-    expect((await fetch(`${base()}/readyz`)).status).toBe(200);
   });
 
   it("answers a Teams message posted to /api/messages through the connector at the activity's serviceUrl", async () => {
