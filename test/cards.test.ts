@@ -5,7 +5,7 @@ import { cardSamples, sampleNames, templateOfSample } from "../bot/dev/samples.j
 import { translator } from "../src/i18n/index.js";
 
 const require = createRequire(import.meta.url);
-// The browser bundle is the build of the official renderer that loads in Node (PLATFORM.md).
+// The official renderer: its browser bundle (dist/adaptivecards.js) loads in Node, its lib/ entry does not.
 const AC = require("adaptivecards/dist/adaptivecards.js");
 
 /** Parses a card as Teams would (Adaptive Cards 1.5) and returns every warning or error. */

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from "botbuilder";
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from "botframework-connector";
 import { pino } from "pino";
+import "./quietDeprecations.js";
 import restify from "restify";
 import { z } from "zod";
 import type { Logger } from "../../src/log.js";

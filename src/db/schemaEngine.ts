@@ -1,7 +1,8 @@
 /**
  * Prisma's schema engine, compiled to WebAssembly, driven through a driver adapter.
- * The Prisma CLI would download a native engine at start, which these machines cannot do;
- * this is the same engine without the download (see PLATFORM.md).
+ * The Prisma CLI would download a native engine at start, which fails where the network is
+ * closed (a build server, a locked-down host); this is the same engine, shipped in the npm
+ * package @prisma/schema-engine-wasm, with no download.
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
