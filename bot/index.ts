@@ -12,7 +12,7 @@ if (!parsed.ok) {
   console.error("Set these in the environment or in a .env file (see README, Configuration).");
   process.exit(1);
 }
-const logger = createLogger(parsed.config.logLevel);
+const logger = createLogger(parsed.config.logLevel, undefined, parsed.config.logFormat);
 try {
   const app = await startApp(parsed.config, logger);
   const stop = async (signal: string) => {

@@ -57,6 +57,7 @@ const configSchema = z
     PARTNER_CENTER_WEBHOOK_CERTIFICATE_HOSTS: optional(z.string().max(2000)),
     SANDBOX_PROVISIONING_LAG_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number({ error: "must be a number of seconds" }).min(0, "must be 0 (at once) or more").max(86_400, "must be at most 86400").default(0)),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, z.enum(locales, { error: "must be en or fr" }).default("en")),
+    LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(["json", "pretty"], { error: "must be json (production) or pretty (development, needs the dev dependencies)" }).default("json")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info")),
     INSECURE_UNAUTHENTICATED_LAB: z.preprocess(emptyAsUndefined, z.enum(["true", "false"], { error: "must be true or false" }).default("false")),
     ALLOWED_SERVICE_URLS: optional(z.string().max(4000)),
@@ -168,6 +169,8 @@ export interface Config {
     readonly webhookCertificateHosts: readonly string[];
   };
   readonly logLevel: string;
+  /** JSON lines (production, what log collectors read) or human-readable (development). */
+  readonly logFormat: "json" | "pretty";
   readonly security: {
     /** Unauthenticated and reachable beyond loopback, on purpose (INSECURE_UNAUTHENTICATED_LAB). */
     readonly labMode: boolean;
@@ -258,6 +261,7 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
       webhookCertificateHosts: splitList(e.PARTNER_CENTER_WEBHOOK_CERTIFICATE_HOSTS),
     },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     security: {
       labMode: e.INSECURE_UNAUTHENTICATED_LAB === "true",
       allowedServiceUrls: splitList(e.ALLOWED_SERVICE_URLS).map((url) => new URL(url).origin),

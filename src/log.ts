@@ -22,6 +22,9 @@ export const redactedPaths = [
   "MICROSOFT_APP_PASSWORD",
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: redactedPaths, censor: "[redacted]" }, base: { service: "csp-partner-bot" } }, destination);
+export function createLogger(level: string, destination?: pino.DestinationStream, format: "json" | "pretty" = "json"): Logger {
+  const options = { level, redact: { paths: redactedPaths, censor: "[redacted]" }, base: { service: "csp-partner-bot" } };
+  // Human-readable in development (pino-pretty, a dev dependency, in a worker thread); JSON lines otherwise.
+  if (format === "pretty" && !destination) return pino(options, pino.transport({ target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" } }));
+  return pino(options, destination);
 }

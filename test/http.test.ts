@@ -61,6 +61,17 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
       await db.$executeRawUnsafe(`UPDATE _prisma_migrations SET migration_name = '${last.migration_name}' WHERE id = '${last.id}'`);
       expect((await fetch(url("/readyz"))).status).toBe(200);
       expect(probeLog.lines.filter((line) => line.includes("ready: the database answers again"))).toHaveLength(1);
+
+      // One access log line per request, with its id, status, time, and the activity and tenant.
+      const activityId = crypto.randomUUID();
+      const posted = await fetch(url("/api/messages"), { method: "POST", headers: { "content-type": "application/json", "MS-CV": "cv-123.1" }, body: JSON.stringify({ type: "message", id: activityId, text: "help", channelId: "msteams", serviceUrl: connector.url, from: { id: "29:alex", aadObjectId: "aad-alex" }, recipient: { id: "28:bot" }, conversation: { id: "a:access", conversationType: "personal", tenantId: PROVIDER } }) });
+      expect(posted.status).toBe(200);
+      expect((await fetch(url("/api/messages"), { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status).toBe(400);
+      const requests = probeLog.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "request");
+      expect(requests).toEqual([
+        expect.objectContaining({ level: 30, requestId: "cv-123.1", method: "POST", path: "/api/messages", status: 200, activityId, activityType: "message", tenantId: PROVIDER, ms: expect.any(Number) }),
+        expect.objectContaining({ level: 30, method: "POST", path: "/api/messages", status: 400, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+      ]);
     } finally {
       await probed.close();
       await own.drop();

@@ -68,4 +68,17 @@ describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
     // A request after the signal is not taken.
     await expect(send("help")).rejects.toThrow();
   });
+
+  it("LOG_FORMAT=pretty logs for people (development); the default is JSON lines", { timeout: 60_000 }, async () => {
+    const url = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
+    const pretty = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_FORMAT: "pretty" }, { entry: [join(root, "dist", "bot", "index.js")] });
+    try {
+      for (let i = 0; i < 40 && !pretty.output.join("").includes("bot is ready"); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = pretty.output.join("");
+      expect(text).toMatch(/INFO.*bot is ready/);
+      expect(text).not.toContain('"level":30');
+    } finally {
+      await pretty.kill("SIGTERM");
+    }
+  });
 });

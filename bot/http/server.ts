@@ -4,6 +4,7 @@
  * answers written here with no internal detail. restify's own log lines go through the
  * redacting logger, with requests reduced to method and path.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from "botbuilder";
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from "botframework-connector";
@@ -81,21 +82,43 @@ export function createHttpServer(parts: HttpServerParts): restify.Server {
   server.server.requestTimeout = 30_000;
   server.server.headersTimeout = 10_000;
 
+  // One access log line per request: its id (the caller's MS-CV or x-request-id, else a new one), status, time, and the activity.
+  const accessLog = (req: restify.Request, started: number, status: number, activity?: Partial<Activity>) => {
+    const header = req.headers["ms-cv"] ?? req.headers["x-request-id"];
+    logger.info(
+      {
+        requestId: typeof header === "string" ? header.slice(0, 100) : randomUUID(),
+        method: req.method,
+        path: req.path(),
+        status,
+        ms: Math.round(performance.now() - started),
+        ...(activity ? { activityId: activity.id, activityType: activity.type, tenantId: activity.conversation?.tenantId } : {}),
+      },
+      "request",
+    );
+  };
+
   server.post("/api/messages", async (req: restify.Request, res: restify.Response) => {
+    const started = performance.now();
+    let activity: Activity | undefined;
+    const answer = (status: number, body?: unknown, close = false) => {
+      reply(res, status, body, close);
+      accessLog(req, started, status, activity);
+    };
     const body = await readJsonBody(req);
-    if (!body.ok) return reply(res, body.status, body.status === 400 ? { error: body.reason } : undefined, body.status !== 400);
+    if (!body.ok) return answer(body.status, body.status === 400 ? { error: body.reason } : undefined, body.status !== 400);
     const envelope = activityEnvelope.safeParse(body.value);
-    if (!envelope.success) return reply(res, 400, { error: "not a Bot Framework activity" });
-    const activity = envelope.data as unknown as Activity;
+    if (!envelope.success) return answer(400, { error: "not a Bot Framework activity" });
+    activity = envelope.data as unknown as Activity;
     const authorization = typeof req.headers.authorization === "string" ? req.headers.authorization : "";
     const authenticated = await authenticator.authenticate(activity, authorization);
-    if (!authenticated.ok) return reply(res, authenticated.status);
+    if (!authenticated.ok) return answer(authenticated.status);
     try {
       const invoke = await adapter.runActivity(authenticated.result, activity, parts.run);
-      reply(res, invoke?.status ?? 200, invoke?.body);
+      answer(invoke?.status ?? 200, invoke?.body);
     } catch (error) {
       logger.error({ err: error, activityId: activity.id, activityType: activity.type }, "the activity could not be processed");
-      reply(res, 500);
+      answer(500);
     }
   });
 
