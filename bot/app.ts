@@ -47,6 +47,7 @@ import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turn
 import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
 import { readMigrations } from "../src/db/migrations.js";
 import { explainStartup, StartupProblem } from "./startupProblems.js";
+import { DatabaseInUse, lockSqliteFile, type SqliteLock } from "../src/db/sqliteLock.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -196,10 +197,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   };
   let database: Database;
   let applied: string[];
+  let lock: SqliteLock | undefined;
   try {
     database = openDatabase(config.database);
+    // One process per SQLite file (several instances need PostgreSQL).
+    if (config.database.provider === "sqlite") lock = lockSqliteFile(config.database.file);
     applied = await database.migrate();
   } catch (error) {
+    lock?.release();
+    if (error instanceof DatabaseInUse) throw new StartupProblem(error.message, error);
     throw explained(error);
   }
   logger.info({ database: database.description, applied }, applied.length ? "applied database migrations" : "database schema is up to date");
@@ -234,6 +240,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
   } catch (error) {
     await database.close();
+    lock?.release();
     throw explained(error);
   }
   const port = (server.address() as { port: number }).port;
@@ -263,6 +270,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       await bot.close();
       await domain.connection.close();
       await database.close();
+      lock?.release();
     },
   };
 }
