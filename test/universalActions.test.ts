@@ -23,6 +23,8 @@ describe(`Universal Actions and user-specific views (${providerUnderTest})`, () 
 
   beforeAll(async () => {
     bot = await HttpBot.start({ PROVIDER_TENANT_ID: PROVIDER, PROVIDER_NAME: "Contoso Distribution" });
+    // Alex is the provider's first user, so its admin, whichever test runs first.
+    await bot.user({ tenantId: PROVIDER, aadObjectId: "aad-admin", name: "Alex Wilber" }).say("hello");
   });
   afterAll(() => bot?.stop());
 
