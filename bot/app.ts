@@ -48,6 +48,7 @@ import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
 import { readMigrations } from "../src/db/migrations.js";
 import { explainStartup, StartupProblem } from "./startupProblems.js";
 import { DatabaseInUse, lockSqliteFile, type SqliteLock } from "../src/db/sqliteLock.js";
+import { Metrics } from "./metrics.js";
 
 export interface App {
   readonly server: restify.Server;
@@ -71,10 +72,11 @@ export interface BotParts {
 }
 
 /** The domain services of this configuration: its Partner Center (the embedded sandbox, or the REST API), the mirror, the services. */
-export function domainFor(config: Config, database: Database, logger: Logger, options: { identity?: IdentityService; onSignInProblem?: (error: PartnerCenterError) => void } = {}): Domain & { connection: PartnerCenterConnection } {
+export function domainFor(config: Config, database: Database, logger: Logger, options: { identity?: IdentityService; onSignInProblem?: (error: PartnerCenterError) => void; metrics?: Metrics } = {}): Domain & { connection: PartnerCenterConnection } {
   const secrets = new SecretBox(encryptionKeyFor({ encryptionKey: config.encryptionKey, database: database.config }));
   const providerTenantId = options.identity ? () => options.identity!.providerTenantId() : async () => config.providerTenantId;
-  const connection = connectPartnerCenter(config, database.db, { secrets, logger, providerTenantId, onSignInProblem: options.onSignInProblem });
+  const metrics = options.metrics;
+  const connection = connectPartnerCenter(config, database.db, { secrets, logger, providerTenantId, onSignInProblem: options.onSignInProblem, onCall: metrics ? (method, status) => metrics.partnerCenterCall(method, status) : undefined });
   return { ...createDomain(database.db, { secrets, partnerCenter: connection.pc, providerTenantId }), connection };
 }
 
@@ -158,7 +160,7 @@ export async function importCustomers(domain: Domain, logger: Logger): Promise<n
  * Runs the sweep (and the other periodic work) every interval, never two at once in this
  * process; returns a stop function that resolves once a sweep under way has finished.
  */
-function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = []): () => Promise<void> {
+function startReminders(scheduler: ReminderScheduler, seconds: number, logger: Logger, also: (() => Promise<unknown>)[] = [], metrics?: Metrics): () => Promise<void> {
   if (seconds <= 0) return async () => {};
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -167,6 +169,7 @@ function startReminders(scheduler: ReminderScheduler, seconds: number, logger: L
     running = (async () => {
       try {
         const report = await scheduler.sweep();
+        metrics?.sweep(report as unknown as Record<string, number>);
         if (Object.values(report).some((count) => count > 0)) logger.info(report, "reminder sweep");
         for (const task of also) if (!stopped) await task();
       } catch (error) {
@@ -218,7 +221,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const alerts = new SignInAlerts(database.db, notifier, config.defaultLocale, logger);
-  const domain = domainFor(config, database, logger, { identity, onSignInProblem: (error) => void alerts.report(error) });
+  const metrics = new Metrics();
+  const domain = domainFor(config, database, logger, { identity, onSignInProblem: (error) => void alerts.report(error), metrics });
   logger.info(
     domain.pc.kind === "api" ? { partnerCenter: "api", url: config.partnerCenter.apiUrl, authority: config.partnerCenter.authorityUrl } : { partnerCenter: "embedded", provisioningLagSeconds: config.partnerCenter.provisioningLagSeconds },
     "Partner Center adapter",
@@ -231,6 +235,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     authenticator: new RequestAuthenticator(auth, config, logger),
     run: (context) => bot.run(context),
     health: readinessProbe(database, logger),
+    metrics,
     logger,
   });
   try {
@@ -246,7 +251,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const port = (server.address() as { port: number }).port;
   const maintenance = setInterval(() => void maintain(database, config, logger), 3_600_000);
   maintenance.unref();
-  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger), () => importCustomers(domain, logger), () => sweepApprovals(domain.approvals, notifier)]);
+  const stopReminders = startReminders(createReminderScheduler(config, database, logger, domain), config.reminderIntervalSeconds, logger, [() => confirmResellers(domain, database, notifier, config, logger), () => importCustomers(domain, logger), () => sweepApprovals(domain.approvals, notifier)], metrics);
   logger.info({ url: `http://${config.host}:${port}/api/messages`, database: database.description, startupMs: Date.now() - started }, "bot is ready");
   if (!config.microsoftApp.id && config.security.labMode) {
     logger.warn({ host: config.host }, "SECURITY: INSECURE_UNAUTHENTICATED_LAB is on: requests are NOT authenticated and the bot listens beyond loopback. Anyone who reaches this port can act as any Teams user. Use this on an isolated lab network only.");

@@ -68,6 +68,12 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
       expect(posted.status).toBe(200);
       expect((await fetch(url("/api/messages"), { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" })).status).toBe(400);
       const requests = probeLog.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === "request");
+      // The same turns in the metrics, with the process's own.
+      const metrics = await (await fetch(url("/metrics"))).text();
+      expect(metrics).toMatch(/^csp_bot_turns_total\{activity_type="message",status="200"\} 1$/m);
+      expect(metrics).toMatch(/^csp_bot_turns_total\{activity_type="other",status="400"\} 1$/m);
+      expect(metrics).toMatch(/^csp_bot_turn_duration_seconds_count\{activity_type="message"\} 1$/m);
+      expect(metrics).toContain("csp_bot_process_resident_memory_bytes");
       expect(requests).toEqual([
         expect.objectContaining({ level: 30, requestId: "cv-123.1", method: "POST", path: "/api/messages", status: 200, activityId, activityType: "message", tenantId: PROVIDER, ms: expect.any(Number) }),
         expect.objectContaining({ level: 30, method: "POST", path: "/api/messages", status: 400, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),

@@ -128,6 +128,9 @@ describe(`the bot on Partner Center's API (${providerUnderTest})`, () => {
     expect((await app.database.db.subscription.findUniqueOrThrow({ where: { id } })).licences).toBe(14);
     expect(await app.database.db.auditEntry.count({ where: { subscriptionId: id, action: "subscription.changedInPartnerCenter", actorUserId: "partner-center" } })).toBe(1);
     await domain.connection.close();
+    // The app's own reading of the subscription counts in its metrics (Partner Center calls by method and status).
+    const metrics = await (await fetch(`http://127.0.0.1:${app.port}/metrics`)).text();
+    expect(metrics).toMatch(/^csp_bot_partner_center_calls_total\{method="GET",status="200"\} [1-9]\d*$/m);
   });
 
   it("a webhook whose body was altered, whose signature is missing, or whose certificate comes from another host, is refused (401) and changes nothing", async () => {

@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { Logger } from "../../src/log.js";
 import type { RequestAuthenticator } from "./authentication.js";
 import { readJsonBody } from "./jsonBody.js";
+import type { Metrics } from "../metrics.js";
 import { eventSchema, type PartnerCenterEvents, type WebhookVerifier } from "../../src/partnerCenter/rest/webhooks.js";
 
 /** CloudAdapter whose turns are started with a request already authenticated here. */
@@ -71,6 +72,8 @@ export interface HttpServerParts {
   /** Readiness: the database answers and has every migration this build expects. */
   health: () => Promise<{ status: number; body: object }>;
   logger: Logger;
+  /** Prometheus metrics (GET /metrics), and what turns report to them. */
+  metrics?: Metrics;
   /** Partner Center's webhooks (PARTNER_CENTER=api): the signature check and what an event does. */
   partnerCenterEvents?: { verifier: WebhookVerifier; events: PartnerCenterEvents };
 }
@@ -96,6 +99,7 @@ export function createHttpServer(parts: HttpServerParts): restify.Server {
       },
       "request",
     );
+    if (req.path() === "/api/messages") parts.metrics?.turn(activity?.type, status, (performance.now() - started) / 1000);
   };
 
   server.post("/api/messages", async (req: restify.Request, res: restify.Response) => {
@@ -141,6 +145,15 @@ export function createHttpServer(parts: HttpServerParts): restify.Server {
         logger.warn({ err: error, event: event.data.EventName }, "a Partner Center event could not be handled");
         reply(res, 503);
       }
+    });
+  }
+
+  const metrics = parts.metrics;
+  if (metrics) {
+    server.get("/metrics", async (_req: restify.Request, res: restify.Response) => {
+      const { contentType, body } = await metrics.text();
+      res.writeHead(200, { "content-type": contentType });
+      res.end(body);
     });
   }
 

@@ -25,7 +25,7 @@ export interface PartnerCenterConnection {
 export function connectPartnerCenter(
   config: Pick<Config, "partnerCenter" | "providerTenantId" | "database">,
   db: Db,
-  options: { secrets: SecretBox; logger: Logger; now?: () => Date; providerTenantId: () => Promise<string | undefined>; onSignInProblem?: (error: PartnerCenterError) => void },
+  options: { secrets: SecretBox; logger: Logger; now?: () => Date; providerTenantId: () => Promise<string | undefined>; onSignInProblem?: (error: PartnerCenterError) => void; onCall?: (method: string, status: number | "network") => void },
 ): PartnerCenterConnection {
   const settings = config.partnerCenter;
   if (settings.mode === "embedded") {
@@ -44,6 +44,7 @@ export function connectPartnerCenter(
     logger: options.logger,
     partnerTenantId: tenantId,
     onSignInProblem: options.onSignInProblem,
+    onCall: options.onCall,
   });
   return { pc, tokens, close: () => budget.close() };
 }

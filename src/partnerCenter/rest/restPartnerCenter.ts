@@ -55,6 +55,8 @@ export interface RestOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told when a sign-in fails in a way an admin must fix (MFA, consent, credentials). */
   onSignInProblem?: (error: PartnerCenterError) => void;
+  /** Told of every HTTP exchange (its status, or "network" when none came back): for metrics. */
+  onCall?: (method: string, status: number | "network") => void;
 }
 
 interface Call {
@@ -278,12 +280,14 @@ export class RestPartnerCenter implements PartnerCenter {
           if (signInCodes.has(error.code) || error.code === 900329) this.options.onSignInProblem?.(error);
           throw error;
         }
+        this.options.onCall?.(call.method, "network");
         // No answer (timeout, connection refused or reset): the same request id again.
         lastProblem = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         logger.warn({ path: call.path, method: call.method, attempt, correlationId, requestId, problem: lastProblem }, "Partner Center did not answer");
         if (attempt < maxAttempts) await sleep(this.backoff(attempt));
         continue;
       }
+      this.options.onCall?.(call.method, response.status);
       if (response.status === 429) {
         const retryAfterMs = retryAfter(response.headers.get("Retry-After"));
         await response.body?.cancel().catch(() => undefined);
