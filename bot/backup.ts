@@ -5,16 +5,10 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { loadDotEnv, parseConfig } from "../src/config.js";
+import { configForCommand } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
 
-loadDotEnv();
-const parsed = parseConfig(process.env);
-if (!parsed.ok) {
-  for (const error of parsed.errors) console.error(`configuration: ${error}`);
-  process.exit(1);
-}
-const { config } = parsed;
+const config = configForCommand();
 if (config.database.provider !== "sqlite") {
   console.error("The database is PostgreSQL: back it up with pg_dump (for example pg_dump -Fc -f csp.dump \"$DATABASE_URL\"), or your server's own backups.");
   process.exit(1);

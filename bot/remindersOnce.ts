@@ -2,19 +2,13 @@
  * `npm run reminders`: one reminder sweep, then exit, for running from cron (with
  * REMINDER_INTERVAL_SECONDS=0 on the bot instances) or to catch up by hand.
  */
-import { loadDotEnv, parseConfig } from "../src/config.js";
+import { configForCommand } from "../src/config.js";
 import { openDatabase } from "../src/db/database.js";
 import { DatabaseInUse, lockSqliteFile, type SqliteLock } from "../src/db/sqliteLock.js";
 import { createLogger } from "../src/log.js";
 import { createReminderScheduler } from "./app.js";
 
-loadDotEnv();
-const parsed = parseConfig(process.env);
-if (!parsed.ok) {
-  for (const error of parsed.errors) console.error(`configuration: ${error}`);
-  process.exit(1);
-}
-const { config } = parsed;
+const config = configForCommand();
 const logger = createLogger(config.logLevel);
 const database = openDatabase(config.database);
 // On SQLite a running bot owns the file (its send budget is in its process): refused while it runs.

@@ -88,12 +88,16 @@ export function beginExecute(context: TurnContext): ExecuteTurn | undefined {
   activity.value = value;
   const execute: ExecuteTurn = { trigger };
   context.turnState.set(EXECUTE, execute);
-  // The last sentence said during the turn is also the invoke's short answer when no card is.
+  keepLastSentence(context, execute);
+  return execute;
+}
+
+/** The last sentence said during an invoke's turn: its short answer when no card is. */
+function keepLastSentence(context: TurnContext, into: { text?: string }): void {
   context.onSendActivities(async (_context, activities, next) => {
-    for (const sent of activities) if (typeof sent.text === "string" && sent.text) execute.text = sent.text.slice(0, 1000);
+    for (const sent of activities) if (typeof sent.text === "string" && sent.text) into.text = sent.text.slice(0, 1000);
     return next();
   });
-  return execute;
 }
 
 export function executeTurn(context: TurnContext): ExecuteTurn | undefined {
@@ -168,10 +172,7 @@ export function beginTask(context: TurnContext): TaskTurn | undefined {
   activity.value = data;
   const task: TaskTurn = {};
   context.turnState.set(TASK, task);
-  context.onSendActivities(async (_context, activities, next) => {
-    for (const sent of activities) if (typeof sent.text === "string" && sent.text) task.text = sent.text.slice(0, 1000);
-    return next();
-  });
+  keepLastSentence(context, task);
   return task;
 }
 

@@ -277,6 +277,18 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
 }
 
 /** Reads `.env` (if present) into the process environment without overriding what is set. */
+/**
+ * For the one-off commands (npm run reminders, backup, partner-center): the configuration from
+ * the environment and .env, or each bad field on stderr and exit 1.
+ */
+export function configForCommand(): Config {
+  loadDotEnv();
+  const parsed = parseConfig(process.env);
+  if (parsed.ok) return parsed.config;
+  for (const error of parsed.errors) console.error(`configuration: ${error}`);
+  process.exit(1);
+}
+
 export function loadDotEnv(cwd = process.cwd()): void {
   const file = resolve(cwd, ".env");
   if (existsSync(file)) process.loadEnvFile(file);

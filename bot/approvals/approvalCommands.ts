@@ -25,6 +25,9 @@ const ref = z.object({ approvalId: z.string().uuid() });
 
 type Payload = Parameters<ApprovalService["request"]>[1]["payload"];
 
+/** What Teams runs to refresh a request's card: open it again, as it is now. */
+const openAction = (view: ApprovalView) => ({ verb: APPROVAL_OPEN, data: { approvalId: view.id } });
+
 /** The card of a request for one viewer, refreshed by Teams for the people listed. */
 function cardFor(locale: Locale, timeZone: string | undefined, view: ApprovalView, viewer: Caller | undefined) {
   const t = translator(locale);
@@ -38,7 +41,7 @@ function cardFor(locale: Locale, timeZone: string | undefined, view: ApprovalVie
 export async function askApproval(context: TurnContext, approvals: ApprovalService, notifier: Notifier, input: { requestKey: string; payload: Payload; summary: ApprovalSummary; customerId?: string; subscriptionId?: string }): Promise<ApprovalView> {
   const { caller, t, locale, lang } = turnInfo(context);
   const { view, created } = await approvals.request(caller, input);
-  const card = await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } });
+  const card = await refreshing(context, cardFor(locale, lang.timeZone, view, caller), openAction(view));
   await context.sendActivity(t("approval.requested"));
   const sent = await context.sendActivity({ attachments: [card] });
   if (!created) return view;
@@ -46,7 +49,7 @@ export async function askApproval(context: TurnContext, approvals: ApprovalServi
   for (const admin of await approvals.deciders(view.id)) {
     const adminLocale = localeOf(await approvals.localeOf(admin.userId), locale);
     const text = translator(adminLocale)("approval.toDecide", { name: caller.displayName });
-    await notifier.notifyUser(admin.userId, (reference) => ({ type: "message", text, attachments: [withRefresh(cardFor(adminLocale, admin.timeZone, view, admin), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }, reference.user?.id ? [reference.user.id] : [])] }), { personalOnly: true });
+    await notifier.notifyUser(admin.userId, (reference) => ({ type: "message", text, attachments: [withRefresh(cardFor(adminLocale, admin.timeZone, view, admin), openAction(view), reference.user?.id ? [reference.user.id] : [])] }), { personalOnly: true });
   }
   return view;
 }
@@ -56,7 +59,7 @@ export async function tellRequester(approvals: ApprovalService, notifier: Notifi
   const requester = await approvals.callerOf(view.requester.id);
   const locale = localeOf(await approvals.localeOf(requester.userId), "en");
   const lang = { t: translator(locale), locale, timeZone: requester.timeZone };
-  const card = withRefresh(cardFor(locale, requester.timeZone, view, requester), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }, []);
+  const card = withRefresh(cardFor(locale, requester.timeZone, view, requester), openAction(view), []);
   const where = await approvals.cardRef(view.id);
   if (where && notifier.updateActivity) await notifier.updateActivity(where.reference as object, String(where.activityId), { attachments: [card] });
   await notifier.notifyUser(requester.userId, { type: "message", text: lang.t("approval.decided", { status: approvalStatus(lang, view) }) }, { personalOnly: true });
@@ -74,7 +77,7 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
   /** The pressed card, replaced by the request's state (for everyone; as each person's own view on refresh). */
   const showDecided = async (context: TurnContext, view: ApprovalView) => {
     const { caller, locale, lang } = turnInfo(context);
-    await replaceCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }));
+    await replaceCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), openAction(view)));
   };
 
   const decide = async (context: TurnContext, decision: Decision) => {
@@ -92,7 +95,7 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
   const open = async (context: TurnContext, { data }: { data: z.output<typeof ref> }): Promise<void> => {
     const { caller, locale, lang } = turnInfo(context);
     const view = await approvals.get(caller, data.approvalId);
-    await presentCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } }));
+    await presentCard(context, await refreshing(context, cardFor(locale, lang.timeZone, view, caller), openAction(view)));
   };
 
   const approve = async (context: TurnContext, { data }: { data: z.output<typeof ref> }): Promise<void> => {
@@ -151,7 +154,7 @@ export function approvalCommands(approvals: ApprovalService, notifier: Notifier)
     const waiting = await approvals.pending(caller);
     if (!waiting.length) return void (await context.sendActivity(t("approvals.noPending")));
     for (const view of waiting.slice(0, 10)) {
-      await context.sendActivity({ attachments: [await refreshing(context, cardFor(locale, lang.timeZone, view, caller), { verb: APPROVAL_OPEN, data: { approvalId: view.id } })] });
+      await context.sendActivity({ attachments: [await refreshing(context, cardFor(locale, lang.timeZone, view, caller), openAction(view))] });
     }
   };
 

@@ -9,7 +9,7 @@
  *   register-webhooks <url> asks Partner Center to POST subscription events to
  *                           <url>/api/partner-center/events (the bot's public https address)
  */
-import { loadDotEnv, parseConfig } from "../../src/config.js";
+import { configForCommand } from "../../src/config.js";
 import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/log.js";
 import { connectPartnerCenter } from "../../src/partnerCenter/connect.js";
@@ -17,13 +17,7 @@ import type { RestPartnerCenter } from "../../src/partnerCenter/rest/restPartner
 import { encryptionKeyFor, SecretBox } from "../../src/security/secretBox.js";
 
 const [command = "status", argument] = process.argv.slice(2);
-loadDotEnv();
-const parsed = parseConfig(process.env);
-if (!parsed.ok) {
-  for (const error of parsed.errors) console.error(`configuration: ${error}`);
-  process.exit(1);
-}
-const { config } = parsed;
+const config = configForCommand();
 if (config.partnerCenter.mode !== "api") {
   console.log("PARTNER_CENTER is embedded: the bot uses its built-in Partner Center sandbox, and there is nothing to connect. Set PARTNER_CENTER=api (and its settings) to use the real one.");
   process.exit(command === "status" ? 0 : 1);

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { audit } from "../audit/auditLog.js";
 import type { Db } from "../db/database.js";
 import { InvalidInput, NotAllowed, NotFound } from "../errors.js";
-import type { Caller } from "../identity/identityService.js";
+import { callerById, type Caller } from "../identity/identityService.js";
 import { isPartnerCenterError } from "../partnerCenter/errors.js";
 import type { OrderResult, OrderService, PlaceOrderCommand } from "../subscriptions/orderService.js";
 import type { SubscriptionService } from "../subscriptions/subscriptionService.js";
@@ -220,10 +220,8 @@ export class ApprovalService {
   async approve(caller: Caller, id: string): Promise<Decision> {
     const row = await this.decidable(caller, id);
     const now = this.now();
-    if (row.status === "pending" && row.expiresAt <= now) {
-      await this.expireIfDue(id);
-      return { status: "expired", view: await this.view(id) };
-    }
+    const expired = await this.expiredAt(row, now);
+    if (expired) return expired;
     const won = await this.db.$transaction(async (tx) => {
       const { count } = await tx.approvalRequest.updateMany({ where: { id, status: "pending", expiresAt: { gt: now } }, data: { status: "approved", deciderId: caller.userId, decidedAt: now } });
       if (count === 1) await audit(tx, caller, { action: "approval.approved", customerId: row.customerId ?? undefined, subscriptionId: row.subscriptionId ?? undefined, after: { approvalId: id } }, now);
@@ -245,12 +243,10 @@ export class ApprovalService {
     if (!text.success) throw new InvalidInput([{ field: "reason", code: "required" }]);
     const row = await this.decidable(caller, id);
     const now = this.now();
-    if (row.status === "pending" && row.expiresAt <= now) {
-      await this.expireIfDue(id);
-      return { status: "expired", view: await this.view(id) };
-    }
+    const expired = await this.expiredAt(row, now);
+    if (expired) return expired;
     const won = await this.db.$transaction(async (tx) => {
-      const { count } = await tx.approvalRequest.updateMany({ where: { id, status: "pending" }, data: { status: "rejected", deciderId: caller.userId, decidedAt: now, reason: text.data } });
+      const { count } = await tx.approvalRequest.updateMany({ where: { id, status: "pending", expiresAt: { gt: now } }, data: { status: "rejected", deciderId: caller.userId, decidedAt: now, reason: text.data } });
       if (count === 1) await audit(tx, caller, { action: "approval.rejected", customerId: row.customerId ?? undefined, subscriptionId: row.subscriptionId ?? undefined, after: { approvalId: id, reason: text.data } }, now);
       return count === 1;
     });
@@ -317,6 +313,13 @@ export class ApprovalService {
     });
   }
 
+  /** A pending request past its time, when a decision comes: it expires instead (and says so). */
+  private async expiredAt(row: { id: string; status: string; expiresAt: Date }, now: Date): Promise<Decision | undefined> {
+    if (row.status !== "pending" || row.expiresAt > now) return undefined;
+    await this.expireIfDue(row.id);
+    return { status: "expired", view: await this.view(row.id) };
+  }
+
   private async expireIfDue(id: string): Promise<boolean> {
     const now = this.now();
     const { count } = await this.db.approvalRequest.updateMany({ where: { id, status: "pending", expiresAt: { lte: now } }, data: { status: "expired", decidedAt: now } });
@@ -344,17 +347,9 @@ export class ApprovalService {
   }
 
   async callerOf(userId: string): Promise<Caller> {
-    const user = await this.db.user.findUniqueOrThrow({ where: { id: userId }, include: { org: true } });
-    return {
-      userId: user.id,
-      tenantId: user.tenantId,
-      aadObjectId: user.aadObjectId,
-      displayName: user.displayName,
-      timeZone: user.timeZone ?? undefined,
-      role: user.role === "admin" ? "admin" : "agent",
-      organisation: { id: user.org.id, kind: user.org.kind === "reseller" ? "reseller" : "provider", name: user.org.name },
-    };
+    return callerById(this.db, userId);
   }
+
 
   private async view(id: string): Promise<ApprovalView> {
     const row = await this.db.approvalRequest.findUniqueOrThrow({ where: { id } });

@@ -177,6 +177,12 @@ export class IdentityService {
 type OrganisationRow = { id: string; tenantId: string | null; kind: string; name: string };
 type UserRow = { id: string; tenantId: string; aadObjectId: string; displayName: string; role: string; locale: string | null; timeZone: string | null; lastSeenAt: Date };
 
+/** The Caller of a user recorded here (for work done later on their behalf: an approved request, a reminder). */
+export async function callerById(db: Db, userId: string): Promise<Caller> {
+  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, include: { org: true } });
+  return toCaller(user, user.org);
+}
+
 function toCaller(user: UserRow, org: OrganisationRow): Caller {
   return {
     userId: user.id,
