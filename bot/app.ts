@@ -33,7 +33,7 @@ import { PrismaStorage } from "./prismaStorage.js";
 import { staffCommands } from "./staff/staffCommands.js";
 import { TeamsReminderChannel } from "./reminders/teamsReminderChannel.js";
 import { ConnectorSender } from "./reminders/connectorSender.js";
-import { MicrosoftAppCredentials } from "botframework-connector";
+import { BotCredentialFactory } from "./http/botCredentials.js";
 import { ReminderScheduler } from "../src/reminders/reminderScheduler.js";
 import { ProactiveNotifier, type Notifier } from "./proactive.js";
 import { InvitationGate, resellerCommands } from "./resellers/resellerCommands.js";
@@ -122,9 +122,8 @@ function turnLockFor(database: Database): TurnLock {
 
 /** The reminder sweep, sending through Teams with the app's adapter, reading Partner Center through the domain's port. */
 export function createReminderScheduler(config: Config, database: Database, logger: Logger, domain: Domain = domainFor(config, database, logger)): ReminderScheduler {
-  const { id, password, type, tenantId } = config.microsoftApp;
-  // Bot Framework tokens for the connector; none in local, unauthenticated mode (the Playground).
-  const credentials = id && type !== "UserAssignedMSI" ? new MicrosoftAppCredentials(id, password ?? "", type === "SingleTenant" ? tenantId : undefined) : undefined;
+  // Bot Framework tokens for the connector, from the bot's identity of any type; none in local, unauthenticated mode (the Playground).
+  const credentials = new BotCredentialFactory(config).tokenSource();
   const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
   const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
   return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000 }, domain.sync);

@@ -23,7 +23,7 @@ const configSchema = z
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default("data")),
     MICROSOFT_APP_ID: optional(guid),
     MICROSOFT_APP_PASSWORD: optional(z.string()),
-    MICROSOFT_APP_TYPE: z.preprocess(emptyAsUndefined, z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], { error: "must be MultiTenant, SingleTenant or UserAssignedMSI" }).default("MultiTenant")),
+    MICROSOFT_APP_TYPE: z.preprocess(emptyAsUndefined, z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"], { error: "must be SingleTenant (the default), UserAssignedMSI or MultiTenant" }).default("SingleTenant")),
     MICROSOFT_APP_TENANT_ID: optional(guid),
     PROVIDER_TENANT_ID: optional(z.string().regex(/^[\w.-]{1,100}$/, "must be the provider's Microsoft Entra tenant id (a GUID)")),
     PROVIDER_NAME: z.preprocess(emptyAsUndefined, z.string().max(200, "must be at most 200 characters").default("Indirect provider")),
@@ -78,8 +78,12 @@ const configSchema = z
     if (env.MICROSOFT_APP_ID && env.MICROSOFT_APP_TYPE !== "UserAssignedMSI" && !env.MICROSOFT_APP_PASSWORD) {
       ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_PASSWORD"], message: "is required when MICROSOFT_APP_ID is set (the bot's client secret)" });
     }
-    if (env.MICROSOFT_APP_TYPE !== "MultiTenant" && !env.MICROSOFT_APP_TENANT_ID) {
-      ctx.addIssue({ code: "custom", path: ["MICROSOFT_APP_TENANT_ID"], message: `is required when MICROSOFT_APP_TYPE is ${env.MICROSOFT_APP_TYPE}` });
+    if (env.MICROSOFT_APP_ID && env.MICROSOFT_APP_TYPE === "SingleTenant" && !env.MICROSOFT_APP_TENANT_ID) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MICROSOFT_APP_TENANT_ID"],
+        message: "is required for a single-tenant bot, the default (the directory id of the tenant where the bot's app is registered); a bot registered as multi-tenant before 2025 sets MICROSOFT_APP_TYPE=MultiTenant, one with a managed identity MICROSOFT_APP_TYPE=UserAssignedMSI",
+      });
     }
     if (env.MICROSOFT_APP_ID && !env.PROVIDER_TENANT_ID) {
       ctx.addIssue({ code: "custom", path: ["PROVIDER_TENANT_ID"], message: "is required when MICROSOFT_APP_ID is set (the provider's Microsoft Entra tenant id; \"the first tenant becomes the provider\" is for local use only)" });
@@ -193,7 +197,6 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-/** Parses an environment into a frozen config, or lists every bad field with what it must be. */
 /**
  * The names Teams samples and the Agents Toolkit use for the bot's identity, and the setting each
  * stands for. Either name works; both, with different values, is refused with both names.
@@ -223,6 +226,7 @@ function withAliases(env: Record<string, string | undefined>): { env: Record<str
   return { env: out, errors };
 }
 
+/** Parses an environment into a frozen config, or lists every bad field with what it must be. */
 export function parseConfig(raw: Record<string, string | undefined>, cwd = process.cwd()): ConfigResult {
   const { env, errors: aliasErrors } = withAliases(raw);
   if (aliasErrors.length) return { ok: false, errors: aliasErrors };
@@ -276,7 +280,6 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
   return { ok: true, config: Object.freeze(config) };
 }
 
-/** Reads `.env` (if present) into the process environment without overriding what is set. */
 /**
  * For the one-off commands (npm run reminders, backup, partner-center): the configuration from
  * the environment and .env, or each bad field on stderr and exit 1.
@@ -289,6 +292,7 @@ export function configForCommand(): Config {
   process.exit(1);
 }
 
+/** Reads `.env` (if present) into the process environment without overriding what is set. */
 export function loadDotEnv(cwd = process.cwd()): void {
   const file = resolve(cwd, ".env");
   if (existsSync(file)) process.loadEnvFile(file);

@@ -28,8 +28,16 @@ describe("configuration", () => {
   });
 
   it("listens on all interfaces only once requests are authenticated (an app id is set)", () => {
-    const result = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret", PROVIDER_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47" });
+    const result = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret", MICROSOFT_APP_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47", PROVIDER_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47" });
     expect(result.ok && result.config.host).toBe("0.0.0.0");
+  });
+
+  it("a bot identity is single-tenant unless told otherwise (new multi-tenant Azure Bots cannot be created), and then needs its tenant", () => {
+    const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    const single = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "s3cret", MICROSOFT_APP_TENANT_ID: tenant, PROVIDER_TENANT_ID: tenant });
+    expect(single.ok && single.config.microsoftApp.type).toBe("SingleTenant");
+    const managed = parseConfig({ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_TYPE: "UserAssignedMSI", PROVIDER_TENANT_ID: tenant });
+    expect(managed.ok && managed.config.microsoftApp).toEqual({ id: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", type: "UserAssignedMSI" });
   });
 
   it.each([
@@ -42,8 +50,8 @@ describe("configuration", () => {
     [{ ALLOWED_SERVICE_URLS: "smba.example.com" }, "ALLOWED_SERVICE_URLS must be a comma-separated list of http(s) origins"],
     [{ ENCRYPTION_KEY: "short" }, "ENCRYPTION_KEY must be 32 random bytes, base64-encoded"],
     [{ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e" }, "MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set"],
-    [{ MICROSOFT_APP_TYPE: "SingleTenant" }, "MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is SingleTenant"],
-    [{ MICROSOFT_APP_TYPE: "Everyone" }, "MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI"],
+    [{ MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "x", PROVIDER_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47" }, "MICROSOFT_APP_TENANT_ID is required for a single-tenant bot, the default"],
+    [{ MICROSOFT_APP_TYPE: "Everyone" }, "MICROSOFT_APP_TYPE must be SingleTenant (the default), UserAssignedMSI or MultiTenant"],
     [{ DEFAULT_LOCALE: "de" }, "DEFAULT_LOCALE must be en or fr"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL must be one of"],
     [{ PROVIDER_TENANT_ID: "contoso tenant" }, "PROVIDER_TENANT_ID must be the provider's Microsoft Entra tenant id"],
@@ -58,7 +66,7 @@ describe("configuration", () => {
     const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
     const samples = parseConfig({ MicrosoftAppId: id, MicrosoftAppPassword: "s3cret", MicrosoftAppType: "SingleTenant", MicrosoftAppTenantId: tenant, PROVIDER_TENANT_ID: tenant });
     expect(samples.ok && samples.config.microsoftApp).toEqual({ id, password: "s3cret", type: "SingleTenant", tenantId: tenant });
-    const toolkit = parseConfig({ BOT_ID: id, SECRET_BOT_PASSWORD: "s3cret", PROVIDER_TENANT_ID: tenant });
+    const toolkit = parseConfig({ BOT_ID: id, SECRET_BOT_PASSWORD: "s3cret", MICROSOFT_APP_TENANT_ID: tenant, PROVIDER_TENANT_ID: tenant });
     expect(toolkit.ok && toolkit.config.microsoftApp).toMatchObject({ id, password: "s3cret" });
     expect(parseConfig({ MICROSOFT_APP_ID: id, BOT_ID: "11111111-2222-4333-8444-555555555555", MICROSOFT_APP_PASSWORD: "x", PROVIDER_TENANT_ID: tenant })).toEqual({ ok: false, errors: ["MICROSOFT_APP_ID is set differently as MICROSOFT_APP_ID and BOT_ID: keep one (MICROSOFT_APP_ID is the bot's own name for it)"] });
     expect(parseConfig({ MicrosoftAppID: id, MicrosoftAppPassword: "x" })).toEqual({ ok: false, errors: ["MicrosoftAppID is not a setting: did you mean MICROSOFT_APP_ID (or MicrosoftAppId)?"] });

@@ -184,7 +184,7 @@ describe(`authentication (${providerUnderTest})`, () => {
   const post = (port: number, body: object, token?: string) =>
     fetch(`http://127.0.0.1:${port}/api/messages`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
   const secured = (metadataUrl: string, database: Config["database"], logger = log.logger) =>
-    startApp({ ...testConfig({ PROVIDER_TENANT_ID: PROVIDER, MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: "not-used", BOT_OPENID_METADATA_URL: metadataUrl, HOST: "127.0.0.1" }), port: 0, database }, logger);
+    startApp({ ...testConfig({ PROVIDER_TENANT_ID: PROVIDER, MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: "not-used", MICROSOFT_APP_TYPE: "MultiTenant", BOT_OPENID_METADATA_URL: metadataUrl, HOST: "127.0.0.1" }), port: 0, database }, logger);
 
   beforeAll(async () => {
     scratch = await emptyDatabase();

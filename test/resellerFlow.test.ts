@@ -28,7 +28,7 @@ describe(`the two-tier model in Teams (${providerUnderTest})`, () => {
   beforeEach(async () => {
     notifier.sent.splice(0);
     database = await createTestDatabase();
-    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution", MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "not-used-here" });
+    config = testConfig({ PROVIDER_TENANT_ID: PROVIDER_TENANT, PROVIDER_NAME: "Contoso Distribution", MICROSOFT_APP_ID: "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e", MICROSOFT_APP_PASSWORD: "not-used-here", MICROSOFT_APP_TYPE: "MultiTenant" });
   });
   afterEach(() => database.drop());
 

@@ -6,16 +6,18 @@
  * unreachable key endpoint is 503, logged once per outage rather than once per request.
  */
 import { AuthenticationConstants, BotFrameworkAuthenticationFactory, type AuthenticateRequestResult, type BotFrameworkAuthentication } from "botframework-connector";
-import { CallerIdConstants, ConfigurationServiceClientCredentialFactory, type Activity } from "botbuilder";
+import { CallerIdConstants, type Activity } from "botbuilder";
 import { isLoopbackHost, type Config } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
+import { BotCredentialFactory } from "./botCredentials.js";
 
 export type AuthOutcome = { ok: true; result: AuthenticateRequestResult } | { ok: false; status: 401 | 403 | 503 };
 
-/** The Bot Framework authentication of this bot: public cloud endpoints, with the key endpoint configurable. */
-export function botFrameworkAuthentication(config: Pick<Config, "microsoftApp" | "security">): BotFrameworkAuthentication {
-  const { id, password, type, tenantId } = config.microsoftApp;
-  const credentials = new ConfigurationServiceClientCredentialFactory({ MicrosoftAppId: id ?? "", MicrosoftAppPassword: password ?? "", MicrosoftAppType: type, MicrosoftAppTenantId: tenantId ?? "" });
+/**
+ * The Bot Framework authentication of this bot: public cloud endpoints, with the key endpoint
+ * configurable; its own outgoing tokens from the bot's identity, whatever its type.
+ */
+export function botFrameworkAuthentication(config: Pick<Config, "microsoftApp" | "security" | "partnerCenter">, credentials = new BotCredentialFactory(config)): BotFrameworkAuthentication {
   return BotFrameworkAuthenticationFactory.create(
     "",
     true,
