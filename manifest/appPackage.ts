@@ -1,7 +1,8 @@
 /**
- * The Teams app package: the manifest template filled with the bot id (from config) and the
- * version (from package.json), validated offline against the official schemas shipped in
- * @microsoft/app-manifest, then zipped with the icons and the French localization.
+ * The Teams app package: `manifest/manifest.json` with its `${{NAME}}` placeholders filled (the
+ * Agents Toolkit's syntax, so the toolkit's teamsApp/zipAppPackage reads the same file), validated
+ * offline against the official schemas shipped in @microsoft/app-manifest, then zipped with the
+ * icons and the French localization.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -51,14 +52,32 @@ export function validateManifest(manifest: unknown, localizations: Record<string
   if (errors.length) throw new ManifestInvalid(errors);
 }
 
-/** The manifest for a bot id and version, from the template. */
-export function buildManifest(botId: string, version: string, template = readFileSync(join(manifestDir, "manifest.template.json"), "utf8")): Record<string, unknown> {
-  return JSON.parse(template.replaceAll("{{botId}}", botId).replaceAll("{{version}}", version)) as Record<string, unknown>;
+/** What the manifest's placeholders stand for: the Teams app id, the bot's app id, the version. */
+export interface ManifestValues {
+  /** The Teams app's id (the toolkit's teamsApp/create makes one; `npm run package` uses the bot's id). */
+  TEAMS_APP_ID: string;
+  BOT_ID: string;
+  APP_VERSION: string;
+  [name: string]: string;
+}
+
+export const manifestTemplate = () => readFileSync(join(manifestDir, "manifest.json"), "utf8");
+
+/** The names of the `${{NAME}}` placeholders in a template. */
+export function placeholdersOf(text: string): string[] {
+  return [...new Set([...text.matchAll(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((match) => match[1]))];
+}
+
+/** The manifest with every placeholder filled; a placeholder without a value is an error naming it. */
+export function buildManifest(values: ManifestValues, template = manifestTemplate()): Record<string, unknown> {
+  const missing = placeholdersOf(template).filter((name) => !values[name]);
+  if (missing.length) throw new ManifestInvalid(missing.map((name) => `\${{${name}}} has no value (set ${name})`));
+  return JSON.parse(template.replace(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => values[name])) as Record<string, unknown>;
 }
 
 /** Builds, validates and zips the app package; returns the zip's bytes. */
-export function buildAppPackage(botId: string, version: string, template?: string): Uint8Array {
-  const manifest = buildManifest(botId, version, template);
+export function buildAppPackage(values: ManifestValues, template?: string): Uint8Array {
+  const manifest = buildManifest(values, template);
   const fr = JSON.parse(readFileSync(join(manifestDir, "fr.json"), "utf8"));
   validateManifest(manifest, { "fr.json": fr });
   const file = (name: string) => new Uint8Array(readFileSync(join(manifestDir, name)));

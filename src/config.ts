@@ -281,6 +281,25 @@ export function parseConfig(raw: Record<string, string | undefined>, cwd = proce
 }
 
 /**
+ * What `npm run package` needs, and nothing more (no password: building a zip is not running the
+ * bot): the bot's app id, from MICROSOFT_APP_ID or one of its aliases, and the Teams app id
+ * (TEAMS_APP_ID, which the Agents Toolkit writes; the bot's id when unset).
+ */
+export function packageIdentity(raw: Record<string, string | undefined>): { ok: true; botId: string; teamsAppId: string } | { ok: false; errors: string[] } {
+  const { env, errors } = withAliases(raw);
+  const own = errors.filter((error) => error.includes("MICROSOFT_APP_ID"));
+  if (own.length) return { ok: false, errors: own };
+  const botId = emptyAsUndefined(env.MICROSOFT_APP_ID) as string | undefined;
+  if (!botId) return { ok: false, errors: ["Set MICROSOFT_APP_ID (or BOT_ID: the Azure Bot's app id, in the environment or .env) before packaging: the manifest names the bot by it. No password is needed to package."] };
+  const problems = [["MICROSOFT_APP_ID", botId], ["TEAMS_APP_ID", emptyAsUndefined(env.TEAMS_APP_ID) as string | undefined]].flatMap(([name, value]) => {
+    const checked = value === undefined ? undefined : guid.safeParse(value);
+    return checked && !checked.success ? [`${name} ${checked.error.issues[0].message}`] : [];
+  });
+  if (problems.length) return { ok: false, errors: problems };
+  return { ok: true, botId, teamsAppId: (emptyAsUndefined(env.TEAMS_APP_ID) as string | undefined) ?? botId };
+}
+
+/**
  * For the one-off commands (npm run reminders, backup, partner-center): the configuration from
  * the environment and .env, or each bad field on stderr and exit 1.
  */

@@ -15,6 +15,7 @@ import { memoryLogger } from "./helpers/silentLogger.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/testDatabase.js";
 
 const BOT_ID = "0b5f2a9c-6f5e-4a57-9a55-6a1f0a1c2d3e";
+const values = (version: string) => ({ TEAMS_APP_ID: BOT_ID, BOT_ID, APP_VERSION: version });
 const fr = JSON.parse(readFileSync(join(manifestDir, "fr.json"), "utf8")) as Record<string, string>;
 
 /** Width, height, colour type and (for unfiltered rows) the RGBA pixels of a PNG. */
@@ -41,21 +42,21 @@ function readPng(file: string) {
 
 describe("the Teams app package", () => {
   it("the manifest and its French localization validate against the official schema", () => {
-    expect(() => validateManifest(buildManifest(BOT_ID, "1.2.3"), { "fr.json": fr })).not.toThrow();
+    expect(() => validateManifest(buildManifest(values("1.2.3")), { "fr.json": fr })).not.toThrow();
   });
 
   it("the zip holds the manifest with the configured bot id and version, the icons and fr.json", () => {
-    const files = unzipSync(buildAppPackage(BOT_ID, "1.2.3"));
+    const files = unzipSync(buildAppPackage(values("1.2.3")));
     expect(Object.keys(files).sort()).toEqual(["color.png", "fr.json", "manifest.json", "outline.png"]);
     const manifest = JSON.parse(new TextDecoder().decode(files["manifest.json"]));
     expect(manifest).toMatchObject({ id: BOT_ID, version: "1.2.3", bots: [{ botId: BOT_ID }] });
   });
 
   it("a broken manifest fails with the schema error, not a zip", () => {
-    const template = readFileSync(join(manifestDir, "manifest.template.json"), "utf8").replace('"accentColor": "#0078D4"', '"accentColor": "blue"');
+    const template = readFileSync(join(manifestDir, "manifest.json"), "utf8").replace('"accentColor": "#0078D4"', '"accentColor": "blue"');
     const error = (() => {
       try {
-        buildAppPackage(BOT_ID, "1.2.3", template);
+        buildAppPackage(values("1.2.3"), template);
       } catch (caught) {
         return caught;
       }
@@ -80,6 +81,24 @@ describe("the Teams app package", () => {
     expect(run.stderr).toContain("Set MICROSOFT_APP_ID");
   });
 
+  it("npm run package needs the bot's id but not its password, takes the toolkit's names, and gives the Teams app its own id when there is one", () => {
+    const teamsAppId = "7e0c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4";
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(manifestDir, "package.ts")], { cwd: manifestDir, env: { PATH: process.env.PATH, BOT_ID, TEAMS_APP_ID: teamsAppId }, encoding: "utf8", timeout: 20_000 });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const { version } = JSON.parse(readFileSync(join(manifestDir, "..", "package.json"), "utf8")) as { version: string };
+    const zip = unzipSync(new Uint8Array(readFileSync(join(manifestDir, "build", `csp-partner-bot-${version}.zip`))));
+    const manifest = JSON.parse(new TextDecoder().decode(zip["manifest.json"]));
+    expect(manifest).toMatchObject({ id: teamsAppId, version, bots: [{ botId: BOT_ID }], composeExtensions: [{ botId: BOT_ID }] });
+    const wrong = spawnSync(process.execPath, ["--import", "tsx", join(manifestDir, "package.ts")], { cwd: manifestDir, env: { PATH: process.env.PATH, MICROSOFT_APP_ID: "not-a-guid" }, encoding: "utf8", timeout: 20_000 });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain("MICROSOFT_APP_ID must be a GUID");
+  });
+
+  it("a placeholder without a value is named, not left in the manifest", () => {
+    expect(() => buildManifest({ TEAMS_APP_ID: BOT_ID, BOT_ID, APP_VERSION: "" })).toThrow("${{APP_VERSION}} has no value (set APP_VERSION)");
+  });
+
   describe("every command in the lists is one the bot understands", () => {
     let database: TestDatabase;
     beforeAll(async () => {
@@ -87,7 +106,7 @@ describe("the Teams app package", () => {
     });
     afterAll(() => database.drop());
 
-    const manifest = buildManifest(BOT_ID, "1.0.0") as { bots: { commandLists: { commands: { title: string }[] }[] }[] };
+    const manifest = buildManifest(values("1.0.0")) as { bots: { commandLists: { commands: { title: string }[] }[] }[] };
     const english = manifest.bots[0].commandLists[0].commands.map((command) => [command.title, "en-US"] as const);
     const french = Object.entries(fr)
       .filter(([key]) => /^bots\[0\]\.commandLists\[0\]\.commands\[\d+\]\.title$/.test(key))
