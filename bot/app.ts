@@ -200,8 +200,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let database: Database;
   let applied: string[];
   let lock: SqliteLock | undefined;
+  const metrics = new Metrics();
   try {
-    database = openDatabase(config.database);
+    database = openDatabase(config.database, { onQuery: metrics.databaseStatement });
     // One process per SQLite file (several instances need PostgreSQL).
     if (config.database.provider === "sqlite") lock = lockSqliteFile(config.database.file);
     applied = await database.migrate();
@@ -220,7 +221,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
   const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
   const alerts = new SignInAlerts(database.db, notifier, config.defaultLocale, logger);
-  const metrics = new Metrics();
   const domain = domainFor(config, database, logger, { identity, onSignInProblem: (error) => void alerts.report(error), metrics });
   logger.info(
     domain.pc.kind === "api" ? { partnerCenter: "api", url: config.partnerCenter.apiUrl, authority: config.partnerCenter.authorityUrl } : { partnerCenter: "embedded", provisioningLagSeconds: config.partnerCenter.provisioningLagSeconds },

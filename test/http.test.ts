@@ -74,6 +74,11 @@ describe(`the bot over HTTP (${providerUnderTest})`, () => {
       expect(metrics).toMatch(/^csp_bot_turns_total\{activity_type="other",status="400"\} 1$/m);
       expect(metrics).toMatch(/^csp_bot_turn_duration_seconds_count\{activity_type="message"\} 1$/m);
       expect(metrics).toContain("csp_bot_process_resident_memory_bytes");
+      // Database time: every statement the turn and the probes made, reads and writes apart.
+      const statements = (kind: string) => Number(new RegExp(`^csp_bot_database_statement_duration_seconds_count\\{kind="${kind}"\\} (\\d+)$`, "m").exec(metrics)?.[1] ?? 0);
+      expect(statements("read")).toBeGreaterThan(3);
+      expect(statements("write")).toBeGreaterThan(0);
+      expect(Number(/^csp_bot_database_statement_duration_seconds_sum\{kind="read"\} ([\d.e-]+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       expect(requests).toEqual([
         expect.objectContaining({ level: 30, requestId: "cv-123.1", method: "POST", path: "/api/messages", status: 200, activityId, activityType: "message", tenantId: PROVIDER, ms: expect.any(Number) }),
         expect.objectContaining({ level: 30, method: "POST", path: "/api/messages", status: 400, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) }),

@@ -12,6 +12,7 @@ import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { applyMigrations, type Provider } from "./migrations.js";
+import { timedQueries, type QueryObserver } from "./queryTiming.js";
 import { isolatedSqlite } from "./sqliteIsolation.js";
 
 export type Db = SqliteClient;
@@ -31,17 +32,23 @@ export interface Database {
 /**
  * A fresh driver adapter factory for the configured database. SQLite's single connection is
  * wrapped so that a statement outside a transaction never runs inside another turn's open one.
+ * With an observer, each statement's own time is reported to it (the gate's wait is not).
  */
-export function adapterFor(database: Config["database"]): SqlMigrationAwareDriverAdapterFactory {
-  return database.provider === "sqlite" ? isolatedSqlite(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 })) : new PrismaPg({ connectionString: database.url });
+export function adapterFor(database: Config["database"], onQuery?: QueryObserver): SqlMigrationAwareDriverAdapterFactory {
+  if (database.provider === "sqlite") {
+    const driver = new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 });
+    return isolatedSqlite(onQuery ? timedQueries(driver, onQuery) : driver);
+  }
+  const driver = new PrismaPg({ connectionString: database.url });
+  return onQuery ? timedQueries(driver, onQuery) : driver;
 }
 
-export function openDatabase(database: Config["database"]): Database {
+export function openDatabase(database: Config["database"], options: { onQuery?: QueryObserver } = {}): Database {
   if (database.provider === "sqlite") mkdirSync(dirname(database.file), { recursive: true });
   const db =
     database.provider === "sqlite"
-      ? new SqliteClient({ adapter: adapterFor(database) })
-      : (new PostgresClient({ adapter: adapterFor(database) }) as unknown as Db);
+      ? new SqliteClient({ adapter: adapterFor(database, options.onQuery) })
+      : (new PostgresClient({ adapter: adapterFor(database, options.onQuery) }) as unknown as Db);
   return {
     db,
     config: database,
