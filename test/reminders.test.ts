@@ -16,7 +16,7 @@ const HOUR = 3_600_000;
 const T0 = new Date("2027-01-01T09:00:00Z");
 
 describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
-  it("lets 7 sends through in a second, then waits for the window (with 30 ms to spare)", async () => {
+  it("lets 7 sends through in a second, then waits for the window (with 150 ms to spare in one chat)", async () => {
     let now = 0;
     const slept: number[] = [];
     const budget = new LocalSendBudget(() => now, async (ms: number) => {
@@ -26,12 +26,23 @@ describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
     for (let i = 0; i < 7; i++) await budget.acquire([{ key: "c", windows: perConversation }]);
     expect(slept).toEqual([]);
     await budget.acquire([{ key: "c", windows: perConversation }]);
-    expect(slept).toEqual([1030]);
+    expect(slept).toEqual([1150]);
     // 8 in 2 s: the 9th waits until the first sends are 2 s old.
     await budget.acquire([{ key: "c", windows: perConversation }]);
-    expect(now).toBe(2030);
+    expect(now).toBe(2150);
     await budget.acquire([{ key: "other", windows: perConversation }]);
-    expect(now).toBe(2030);
+    expect(now).toBe(2150);
+  });
+
+  it("a tenant's window keeps only 30 ms of room: 30 sends a second, the 31st after 1,030 ms", async () => {
+    let now = 0;
+    const budget = new LocalSendBudget(() => now, async (ms: number) => {
+      now += ms;
+    });
+    for (let i = 0; i < 30; i++) await budget.acquire([{ key: `c${i}`, windows: perConversation }, { key: "tenant", windows: perTenant }]);
+    expect(now).toBe(0);
+    await budget.acquire([{ key: "c30", windows: perConversation }, { key: "tenant", windows: perTenant }]);
+    expect(now).toBe(1030);
   });
 
   it("packs concurrent senders into slots that keep every sliding window within its limit", () => {

@@ -12,6 +12,8 @@ import pg from "pg";
 export interface Window {
   limit: number;
   ms: number;
+  /** Room kept under this window for the jitter between choosing a slot and the call arriving (SAFETY_MS unless said). */
+  marginMs?: number;
 }
 
 export interface BudgetKey {
@@ -37,7 +39,7 @@ function countIn(times: number[], from: number, to: number): number {
 
 /** Whether one more send at `t` keeps every window of length W that contains t within its limit. */
 function fits(times: number[], window: Window, t: number): boolean {
-  const width = window.ms + SAFETY_MS;
+  const width = window.ms + (window.marginMs ?? SAFETY_MS);
   // The busiest window containing t starts at t - width (just after) or just after an event enters on its right.
   const starts = [t - width + 1, ...times.filter((time) => time > t && time < t + width).map((time) => time - width + 1)];
   return starts.every((start) => countIn(times, start, start + width) < window.limit);
@@ -50,7 +52,10 @@ function fits(times: number[], window: Window, t: number): boolean {
 export function earliestSlot(now: number, keys: BudgetKey[], history: Map<string, number[]>): number {
   // A send fits either now or just as an earlier send leaves one of the windows.
   const candidates = new Set<number>([now]);
-  for (const { key, windows } of keys) for (const time of history.get(key) ?? []) for (const window of windows) if (time + window.ms + SAFETY_MS >= now) candidates.add(time + window.ms + SAFETY_MS);
+  for (const { key, windows } of keys) for (const time of history.get(key) ?? []) for (const window of windows) {
+      const leaves = time + window.ms + (window.marginMs ?? SAFETY_MS);
+      if (leaves >= now) candidates.add(leaves);
+    }
   for (const t of [...candidates].sort((a, b) => a - b)) {
     if (keys.every(({ key, windows }) => windows.every((window) => fits(history.get(key) ?? [], window, t)))) return t;
   }
@@ -60,7 +65,7 @@ export function earliestSlot(now: number, keys: BudgetKey[], history: Map<string
 /** Adds a send at `t` to each key's history, forgetting what no window can see any more. */
 function record(history: Map<string, number[]>, keys: BudgetKey[], t: number, now: number): void {
   for (const { key, windows } of keys) {
-    const horizon = now - Math.max(...windows.map((window) => window.ms)) - SAFETY_MS;
+    const horizon = now - Math.max(...windows.map((window) => window.ms + (window.marginMs ?? SAFETY_MS)));
     const times = (history.get(key) ?? []).filter((time) => time > horizon);
     times.push(t);
     times.sort((a, b) => a - b);
