@@ -96,6 +96,8 @@ const activity = (conversation: string, user: string, extra: Record<string, unkn
 });
 
 async function post(port: number, conversation: string, user: string, extra: Record<string, unknown>) {
+  // The Teams roster knows every user of the bench as a member of the provider's tenant.
+  if (!connector.members.has(`29:${user}`)) connector.enrol(`29:${user}`, { tenantId: TENANT, aadObjectId: user, name: user });
   const before = connector.received.length;
   const started = performance.now();
   const response = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity(conversation, user, extra)) });
@@ -138,7 +140,7 @@ const textWalk = (port: number, tag: string) => async (n: number, latencies: num
 
 function flowIdOf(replies: { body: Record<string, unknown> }[]): string {
   const match = JSON.stringify(replies.map((reply) => reply.body)).match(/"flowId":"([0-9a-f-]{36})"/);
-  if (!match) throw new Error(`no flow id in the bot's reply: ${JSON.stringify(replies.map((reply) => reply.body)).slice(0, 300)}`);
+  if (!match) throw new Error(`no flow id in the bot's reply: ${JSON.stringify(replies.map((reply) => [reply.body.text, JSON.stringify(reply.body.attachments ?? "").slice(0, 600)]))}`);
   return match[1];
 }
 
@@ -184,10 +186,11 @@ async function compare(floor: Server, bot: Server, walk: (port: number, tag: str
 const row = (cells: (string | number)[]) => console.log(`| ${cells.join(" | ")} |`);
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
-async function benchDatabase(scratch: ScratchDatabase, label: string): Promise<Record<string, number>> {
+async function benchDatabase(scratch: ScratchDatabase, floorScratch: ScratchDatabase, label: string): Promise<Record<string, number>> {
+  // The stateful floor has a database of its own, of the same kind (one process per SQLite file).
   const bot = await startBot(scratch.database);
-  const echo = await startFloor("echo", scratch.database);
-  const stateful = await startFloor("stateful", scratch.database);
+  const echo = await startFloor("echo", floorScratch.database);
+  const stateful = await startFloor("stateful", floorScratch.database);
   try {
     // Warm-up: every text conversation's user enrolled, every template used once, the JIT warm.
     await Promise.all(Array.from({ length: CONCURRENCY }, (_, n) => post(bot.port, `a:warm-${n}`, `aad-text-${n}`, { text: "help" })));
@@ -234,21 +237,25 @@ console.log("");
 row(["database", "turns", "floor turns/s", "bot turns/s", "ratio", "floor p99 ms", "bot p99 ms", "p99 ratio", "statements/turn"]);
 row(["---", "---", "---", "---", "---", "---", "---", "---", "---"]);
 const sqlite = scratchSqlite("csp-bench");
+const sqliteFloor = scratchSqlite("csp-bench-floor");
 const verdicts: Record<string, Record<string, number>> = {};
 let ready: number[] = [];
 try {
-  verdicts.sqlite = await benchDatabase(sqlite, "SQLite");
+  verdicts.sqlite = await benchDatabase(sqlite, sqliteFloor, "SQLite");
   ready = await readyTimes(sqlite);
 } finally {
   await sqlite.drop();
+  await sqliteFloor.drop();
 }
 const server = await postgresServer();
 if (server) {
   const scratch = await scratchPostgres(server, "csp_bench");
+  const floorScratch = await scratchPostgres(server, "csp_bench_floor");
   try {
-    verdicts.postgresql = await benchDatabase(scratch, "PostgreSQL");
+    verdicts.postgresql = await benchDatabase(scratch, floorScratch, "PostgreSQL");
   } finally {
     await scratch.drop();
+    await floorScratch.drop();
   }
 } else {
   console.log("| PostgreSQL | (no server answered: set BENCH_POSTGRES_URL) | | | | | | | |");

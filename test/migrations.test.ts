@@ -3,11 +3,30 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { providers, renderSchema, schemaPath } from "../prisma/tools/schemas.js";
 import { adapterFor } from "../src/db/database.js";
-import { applyMigrations, diffSchemas, lastMigratedSchema, providerSchema, readMigrations } from "../src/db/migrations.js";
+import { applyMigrations, diffSchemas, lastMigratedSchema, migrationsUpToDate, providerSchema, readMigrations } from "../src/db/migrations.js";
 import { hashPassword, verifyPassword } from "../src/security/password.js";
 import { callerOf, PROVIDER_TENANT } from "./helpers/fixtures.js";
 import { testServices } from "./helpers/harness.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
+
+describe(`a warm start skips the schema engine only when nothing has changed (${providerUnderTest})`, () => {
+  it("up to date after migrating; not before, nor once a recorded checksum differs from its file, nor with one migration missing", async () => {
+    const database = await createTestDatabase({ migrate: false });
+    try {
+      expect(await migrationsUpToDate(database.provider, database.db)).toBe(false);
+      await database.migrate();
+      expect(await migrationsUpToDate(database.provider, database.db)).toBe(true);
+      expect(await database.migrate()).toEqual([]);
+      const [first, last] = [readMigrations(database.provider).migrationDirectories[0].path, readMigrations(database.provider).migrationDirectories.at(-1)!.path];
+      await database.db.$executeRawUnsafe(`UPDATE _prisma_migrations SET checksum = 'edited' WHERE migration_name = '${first}'`);
+      expect(await migrationsUpToDate(database.provider, database.db)).toBe(false);
+      await database.db.$executeRawUnsafe(`DELETE FROM _prisma_migrations WHERE migration_name = '${last}'`);
+      expect(await migrationsUpToDate(database.provider, database.db)).toBe(false);
+    } finally {
+      await database.drop();
+    }
+  });
+});
 
 describe("one model, two providers", () => {
   it.each(providers)("the committed %s schema is the one generated from prisma/models.prisma", (provider) => {

@@ -11,29 +11,54 @@
  *   identity whose client id is the bot's app id. Only the managed identity is asked: a bot in
  *   production never falls back to a developer's `az login`.
  */
-import { ManagedIdentityCredential } from "@azure/identity";
-import { ConfidentialClientApplication, LogLevel } from "@azure/msal-node";
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
+import type { ConfidentialClientApplication } from "@azure/msal-node";
 import { AppCredentials, AuthenticationConstants, ManagedIdentityAppCredentials, MicrosoftAppCredentials, ServiceClientCredentialsFactory, type AuthenticatorResult, type ServiceClientCredentials } from "botframework-connector";
 import type { Config } from "../../src/config.js";
 
 type Identity = Pick<Config, "microsoftApp"> & { partnerCenter: Pick<Config["partnerCenter"], "authorityUrl"> };
 
-/** A client-secret app (single- or multi-tenant) signing in to Entra for the Bot Framework's audience. */
+/**
+ * A client-secret app (single- or multi-tenant) signing in to Entra for the Bot Framework's
+ * audience. MSAL is loaded at the first token, not at start (a bot without an app id never needs it).
+ */
 class EntraAppCredentials extends AppCredentials {
-  private readonly msal: ConfidentialClientApplication;
+  private msal?: Promise<ConfidentialClientApplication>;
 
-  constructor(appId: string, secret: string, authority: string, scope: string) {
+  constructor(
+    appId: string,
+    private readonly secret: string,
+    private readonly authority: string,
+    scope: string,
+  ) {
     super(appId, undefined, scope);
-    const loggerOptions = { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} };
-    this.msal = new ConfidentialClientApplication({ auth: { clientId: appId, clientSecret: secret, authority, knownAuthorities: [new URL(authority).host] }, system: { loggerOptions } });
+  }
+
+  private client(): Promise<ConfidentialClientApplication> {
+    this.msal ??= import("@azure/msal-node").then(({ ConfidentialClientApplication, LogLevel }) => {
+      const loggerOptions = { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} };
+      return new ConfidentialClientApplication({ auth: { clientId: this.appId, clientSecret: this.secret, authority: this.authority, knownAuthorities: [new URL(this.authority).host] }, system: { loggerOptions } });
+    });
+    return this.msal;
   }
 
   protected async refreshToken(): Promise<AuthenticatorResult> {
     const scope = this.oAuthScope.endsWith("/.default") ? this.oAuthScope : `${this.oAuthScope}/.default`;
-    const result = await this.msal.acquireTokenByClientCredential({ scopes: [scope] });
+    const result = await (await this.client()).acquireTokenByClientCredential({ scopes: [scope] });
     if (!result?.accessToken) throw new Error("Microsoft Entra answered without an access token for the Bot Framework");
     return { accessToken: result.accessToken, expiresOn: result.expiresOn ?? new Date(Date.now() + 50 * 60_000) };
   }
+}
+
+/** The host's managed identity for this client id; @azure/identity is loaded at the first token, not at start. */
+function managedIdentity(clientId: string): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      credential ??= import("@azure/identity").then(({ ManagedIdentityCredential }) => new ManagedIdentityCredential({ clientId }));
+      return (await credential).getToken(scopes, options);
+    },
+  };
 }
 
 /** Credentials for every Bot Connector call, whatever the identity type. */
@@ -73,7 +98,7 @@ export class BotCredentialFactory extends ServiceClientCredentialsFactory {
   private credentials(scope: string): AppCredentials {
     const { id, password, type } = this.identity.microsoftApp;
     if (type === "UserAssignedMSI") {
-      const tokenProviders = { createAzureServiceTokenProvider: (clientId: string) => new ManagedIdentityCredential({ clientId }) };
+      const tokenProviders = { createAzureServiceTokenProvider: (clientId: string) => managedIdentity(clientId) };
       return new ManagedIdentityAppCredentials(id!, scope, tokenProviders as unknown as ConstructorParameters<typeof ManagedIdentityAppCredentials>[2]);
     }
     return new EntraAppCredentials(id!, password ?? "", this.authority, scope);

@@ -11,7 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
-import { applyMigrations, type Provider } from "./migrations.js";
+import { applyMigrations, migrationsUpToDate, type Provider } from "./migrations.js";
 import { timedQueries, type QueryObserver } from "./queryTiming.js";
 import { isolatedSqlite } from "./sqliteIsolation.js";
 
@@ -55,6 +55,9 @@ export function openDatabase(database: Config["database"], options: { onQuery?: 
     provider: database.provider,
     description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),
     migrate: async () => {
+      // A database that already holds every migration of this build, unchanged, needs no schema
+      // engine (loading it is most of a warm start); anything else goes through the engine.
+      if (await migrationsUpToDate(database.provider, db)) return [];
       const applied = await applyMigrations(database.provider, adapterFor(database));
       // Write-ahead logging lets readers go on while a turn writes; the mode stays set in the file.
       if (database.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");

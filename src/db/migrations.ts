@@ -2,6 +2,7 @@
  * Applies the committed migrations of one provider (prisma/<provider>/migrations) to a database,
  * recording them in `_prisma_migrations` exactly as `prisma migrate deploy` does.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -47,6 +48,24 @@ export async function applyMigrations(provider: Provider, adapterFactory: SqlMig
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrations(provider, options.upTo), filters: noFilters });
     return appliedMigrationNames;
   });
+}
+
+/**
+ * Whether the database already holds every migration of this build, finished, not rolled back,
+ * each with the checksum of its file as committed (Prisma's: the SHA-256 of migration.sql). False
+ * on any doubt (no migrations table yet, a query that fails): the schema engine then decides.
+ */
+export async function migrationsUpToDate(provider: Provider, db: { $queryRawUnsafe<T>(query: string): Promise<T> }): Promise<boolean> {
+  try {
+    const rows = await db.$queryRawUnsafe<{ migration_name: string; checksum: string }[]>("SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL");
+    const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
+    return readMigrations(provider).migrationDirectories.every((migration) => {
+      const sql = migration.migrationFile.content;
+      return sql.tag === "ok" && applied.get(migration.path) === createHash("sha256").update(sql.value).digest("hex");
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The schema the newest committed migration produces (its snapshot), or null before the first. */

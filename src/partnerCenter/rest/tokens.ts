@@ -8,7 +8,8 @@
  *   database sealed with the configured key, rolled on every use, and never logged.
  */
 import { readFileSync } from "node:fs";
-import { ConfidentialClientApplication, LogLevel, PublicClientApplication, type AccountInfo, type ICachePlugin, type NodeSystemOptions, type TokenCacheContext } from "@azure/msal-node";
+import { createRequire } from "node:module";
+import type { AccountInfo, ConfidentialClientApplication, ICachePlugin, LogLevel, NodeSystemOptions, PublicClientApplication, TokenCacheContext } from "@azure/msal-node";
 import type { Db } from "../../db/database.js";
 import type { Logger } from "../../log.js";
 import type { SecretBox } from "../../security/secretBox.js";
@@ -71,6 +72,9 @@ export class MsalTokens implements TokenProvider {
   private readonly user: PublicClientApplication;
 
   constructor(db: Db, settings: TokenSettings, secrets: SecretBox, logger: Logger) {
+    // MSAL is loaded when Partner Center is connected (PARTNER_CENTER=api), not at every start.
+    const msal = createRequire(import.meta.url)("@azure/msal-node") as typeof import("@azure/msal-node");
+    const { ConfidentialClientApplication, LogLevel, PublicClientApplication } = msal;
     const authority = `${settings.authorityUrl}/${settings.tenantId}`;
     // The authority's host is trusted as given (Microsoft Entra's, or a stand-in's): no instance discovery.
     const knownAuthorities = [new URL(settings.authorityUrl).host];
