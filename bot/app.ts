@@ -126,7 +126,8 @@ export function createReminderScheduler(config: Config, database: Database, logg
   const credentials = new BotCredentialFactory(config).tokenSource();
   const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
   const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
-  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000 }, domain.sync);
+  // A sweep waits up to 10 s for retries about to fall due (a 429's Retry-After) rather than leave them to the next sweep.
+  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000, settleMs: 10_000 }, domain.sync);
 }
 
 /**

@@ -5,7 +5,7 @@ import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
 import { earliestSlot, LocalSendBudget, perConversation, perTenant, SharedSendBudget } from "../bot/teams/sendBudget.js";
-import { defaultSchedulerOptions, ReminderScheduler, type SchedulerOptions } from "../src/reminders/reminderScheduler.js";
+import { defaultSchedulerOptions, ReminderScheduler, roundRobin, type SchedulerOptions } from "../src/reminders/reminderScheduler.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { makeCaller, newCustomer, OFFERS, order } from "./helpers/fixtures.js";
 import { memoryLogger } from "./helpers/silentLogger.js";
@@ -14,6 +14,13 @@ import { createTestDatabase, providerUnderTest, type TestDatabase } from "./help
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const T0 = new Date("2027-01-01T09:00:00Z");
+
+describe("a batch of reminders is taken across tenants in turn", () => {
+  it("one of each tenant, then the next of each, each tenant's own order kept", () => {
+    const items = ["a1", "a2", "a3", "b1", "c1", "c2"].map((id) => ({ id, tenant: id[0] }));
+    expect(roundRobin(items, (item) => item.tenant).map((item) => item.id)).toEqual(["a1", "b1", "c1", "a2", "c2", "a3"]);
+  });
+});
 
 describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
   it("lets 7 sends through in a second, then waits for the window (with 150 ms to spare in one chat)", async () => {

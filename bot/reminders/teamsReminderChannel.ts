@@ -102,7 +102,14 @@ export function reminderCardData(lang: Lang, reminder: ReminderToSend, now: Date
 
 export const reminderCard = (data: ReturnType<typeof reminderCardData>): Attachment => renderCard("reminder", data);
 
+type Recipient = { user: NonNullable<Awaited<ReturnType<Db["user"]["findUnique"]>>>; refs: { id: string; reference: Record<string, unknown> }[] };
+
 export class TeamsReminderChannel implements ReminderChannel {
+  /** What `prepare` read for the lanes being delivered (several at once), by user, with when it was read. */
+  private readonly recipients = new Map<string, Recipient & { readAt: number }>();
+  /** Each prepared reminder's reserved slot on its first conversation (used once). */
+  private readonly slots = new Map<string, { conversationId: string; at: number; reservedAt: number }>();
+
   constructor(
     private readonly sender: ConnectorSender,
     private readonly db: Db,
@@ -113,19 +120,45 @@ export class TeamsReminderChannel implements ReminderChannel {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** A lane's recipients and their conversations read in two statements, and every send slot reserved in one step. */
+  async prepare(lane: { id: string; recipientUserId: string }[]): Promise<void> {
+    const ids = [...new Set(lane.map((item) => item.recipientUserId))];
+    const users = await this.db.user.findMany({ where: { id: { in: ids } } });
+    const refs = await this.refs.activeForMany(ids);
+    const readAt = Date.now();
+    for (const [id, recipient] of this.recipients) if (readAt - recipient.readAt > PREPARED_FRESH_MS) this.recipients.delete(id);
+    // Slots of reminders that were skipped (no longer applying) are forgotten, not kept forever.
+    for (const [id, slot] of this.slots) if (readAt - slot.reservedAt > 10 * PREPARED_FRESH_MS) this.slots.delete(id);
+    const recipients = new Map(users.map((user) => [user.id, { user, refs: order(refs.get(user.id) ?? []), readAt }]));
+    for (const [id, recipient] of recipients) this.recipients.set(id, recipient);
+    const planned = lane.flatMap((item) => {
+      const recipient = recipients.get(item.recipientUserId);
+      const first = recipient?.refs[0];
+      return recipient && first ? [{ id: item.id, conversationId: conversationOf(first), tenantId: recipient.user.tenantId }] : [];
+    });
+    const slots = await this.budget.reserve(planned.map((item) => budgetKeys(item.conversationId, item.tenantId)));
+    planned.forEach((item, i) => this.slots.set(item.id, { conversationId: item.conversationId, at: slots[i], reservedAt: readAt }));
+  }
+
   async deliver(reminder: ReminderToSend): Promise<Delivery> {
-    const user = await this.db.user.findUnique({ where: { id: reminder.recipientUserId } });
+    // What prepare read is used while it is fresh (a lane lasts seconds at most); otherwise it is read now.
+    const cached = this.recipients.get(reminder.recipientUserId);
+    const prepared = cached && Date.now() - cached.readAt < PREPARED_FRESH_MS ? cached : undefined;
+    const user = prepared?.user ?? (await this.db.user.findUnique({ where: { id: reminder.recipientUserId } }));
     if (!user) return { outcome: "failed", error: "recipient no longer exists" };
     const locale = localeOf(user.locale, this.defaultLocale);
     const card = reminderCard(reminderCardData({ t: translator(locale), locale, timeZone: user.timeZone ?? undefined }, reminder, this.now()));
     // A personal chat first: a reminder is for its recipient, not for everyone in a channel.
-    const refs = (await this.refs.activeFor(user.id)).sort((a, b) => Number(!isPersonal(a.reference)) - Number(!isPersonal(b.reference)));
+    const refs = prepared?.refs ?? order(await this.refs.activeFor(user.id));
+    const reserved = this.slots.get(reminder.id);
+    this.slots.delete(reminder.id);
     for (const { id, reference } of refs) {
-      const conversationId = String((reference as { conversation?: { id?: string } }).conversation?.id ?? id);
-      await this.budget.acquire([
-        { key: `conversation:${conversationId}`, windows: perConversation },
-        { key: `tenant:${user.tenantId}`, windows: perTenant },
-      ]);
+      const conversationId = conversationOf({ id, reference });
+      if (reserved?.conversationId === conversationId) {
+        await this.budget.waitUntil(reserved.at);
+      } else {
+        await this.budget.acquire(budgetKeys(conversationId, user.tenantId));
+      }
       const result = await this.sender.send(reference, { attachments: [card] });
       if (result.ok) return { outcome: "sent" };
       const { status } = result;
@@ -133,6 +166,7 @@ export class TeamsReminderChannel implements ReminderChannel {
       if (status === 403 || status === 404) {
         this.logger.info({ userId: user.id, status }, "conversation reference retired (bot removed, blocked, or conversation gone)");
         await this.refs.deactivate(id);
+        if (prepared) prepared.refs = prepared.refs.filter((ref) => ref.id !== id);
         continue;
       }
       if (status === 429) return { outcome: "retry", retryAfterMs: result.retryAfterMs, error: message };
@@ -142,6 +176,20 @@ export class TeamsReminderChannel implements ReminderChannel {
     return { outcome: "failed", error: NO_CONVERSATION };
   }
 }
+
+/** How long a recipient read by `prepare` is trusted (a lane takes seconds at most). */
+const PREPARED_FRESH_MS = 5_000;
+
+/** Teams' limits a send to this conversation of this tenant counts against. */
+const budgetKeys = (conversationId: string, tenantId: string) => [
+  { key: `conversation:${conversationId}`, windows: perConversation },
+  { key: `tenant:${tenantId}`, windows: perTenant },
+];
+
+const conversationOf = ({ id, reference }: { id: string; reference: Record<string, unknown> }) => String((reference as { conversation?: { id?: string } }).conversation?.id ?? id);
+
+/** Personal chats first. */
+const order = <T extends { reference: Record<string, unknown> }>(refs: T[]) => [...refs].sort((a, b) => Number(!isPersonal(a.reference)) - Number(!isPersonal(b.reference)));
 
 function isPersonal(reference: Record<string, unknown>): boolean {
   return (reference.conversation as { conversationType?: string } | undefined)?.conversationType === "personal";

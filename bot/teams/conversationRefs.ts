@@ -38,6 +38,14 @@ export class ConversationRefStore {
     return rows.map((row) => ({ id: row.id, reference: JSON.parse(row.reference) as Record<string, unknown> }));
   }
 
+  /** The active references of several users at once (newest first for each). */
+  async activeForMany(userIds: string[]): Promise<Map<string, { id: string; reference: Record<string, unknown> }[]>> {
+    const rows = userIds.length ? await this.db.conversationRef.findMany({ where: { userId: { in: userIds }, active: true }, orderBy: { updatedAt: "desc" } }) : [];
+    const byUser = new Map<string, { id: string; reference: Record<string, unknown> }[]>();
+    for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), { id: row.id, reference: JSON.parse(row.reference) as Record<string, unknown> }]);
+    return byUser;
+  }
+
   /** The channel ids (Teams: MRIs) of the users known in a conversation, at most `limit` of them. */
   async membersOf(conversationId: string, limit: number): Promise<string[]> {
     const rows = await this.db.conversationRef.findMany({ where: { conversationId, active: true }, select: { reference: true }, orderBy: { updatedAt: "desc" }, take: limit });

@@ -97,3 +97,4 @@ export function isolatedSqlite(factory: SqlMigrationAwareDriverAdapterFactory): 
     connectToShadowDb: async () => new IsolatedAdapter(await factory.connectToShadowDb()),
   };
 }
+

@@ -79,6 +79,11 @@ export type Delivery = { outcome: "sent" } | { outcome: "retry"; retryAfterMs?: 
 /** Sends one reminder to its recipient (the Teams edge implements it). */
 export interface ReminderChannel {
   deliver(reminder: ReminderToSend): Promise<Delivery>;
+  /**
+   * Optionally gets ready for a lane of reminders about to be delivered one after the other (reads
+   * their recipients at once, reserves their send slots in one step). Delivering works without it.
+   */
+  prepare?(lane: { id: string; recipientUserId: string }[]): Promise<void>;
 }
 
 /** What the sweep reads Partner Center with: the port, the mirror it writes, orders to follow up, and the catalog's trial conversions. */
@@ -103,11 +108,13 @@ export interface SchedulerOptions {
   /** How long a claim lasts unless renewed; renewed every third of it while the reminder is worked on. */
   leaseMs: number;
   batchSize: number;
-  /** Reminders delivered at once by this instance (the send budget paces them). */
+  /** Tenant lanes delivered at once by this instance (in a lane, one reminder after another; the send budget paces them). */
   concurrency: number;
   /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /** A sweep waits for retries due within this long instead of leaving them to the next sweep (0: never waits). */
+  settleMs: number;
   /** A subscription whose date has passed is read again from Partner Center at most this often (renewal can take hours). */
   refreshEveryMs: number;
   /** Any subscription not read for this long is read again (changes made in the Partner Center portal); 0: off. */
@@ -125,10 +132,11 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   monthlyRenewals: false,
   maxAttempts: 6,
   leaseMs: 60_000,
-  batchSize: 50,
-  concurrency: 8,
+  batchSize: 200,
+  concurrency: 32,
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
+  settleMs: 0,
   refreshEveryMs: 5 * 60_000,
   staleAfterMs: 0,
   random: Math.random,
@@ -138,6 +146,9 @@ export const defaultSchedulerOptions: SchedulerOptions = {
 
 /** Why a reminder failed when its recipient had no conversation with the bot (yet): retried when one appears. */
 export const NO_CONVERSATION = "no active conversation with the recipient";
+
+/** How long a batch's subscriptions, read at once, are trusted to say whether a reminder still applies. */
+const PREFETCH_FRESH_MS = 1_000;
 
 /** A retry never waits longer than this, whatever a Retry-After says. */
 export const MAX_RETRY_DELAY_MS = 3_600_000;
@@ -157,6 +168,29 @@ export interface SweepReport {
 }
 
 type Outcome = "sent" | "retried" | "failed" | "skipped";
+
+/** A claimed reminder and its lane (the recipient's tenant, whose Teams limit paces it). */
+interface Claimed {
+  id: string;
+  lane: string;
+}
+
+/** A batch's rows read at once; the subscriptions are read again once this is older than PREFETCH_FRESH_MS. */
+interface Prefetched {
+  at: number;
+  reminders: Map<string, Awaited<ReturnType<Db["reminder"]["findMany"]>>[number]>;
+  subscriptions: Map<string, Awaited<ReturnType<Db["subscription"]["findMany"]>>[number] & { customer: { companyName: string } }>;
+}
+
+/** Items taken one per group in turn (groups in order of first appearance), each group's own order kept. */
+export function roundRobin<T>(items: T[], groupOf: (item: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(groupOf(item), [...(groups.get(groupOf(item)) ?? []), item]);
+  const queues = [...groups.values()];
+  const out: T[] = [];
+  for (let round = 0; out.length < items.length; round++) for (const queue of queues) if (round < queue.length) out.push(queue[round]);
+  return out;
+}
 
 export class ReminderScheduler {
   private readonly options: SchedulerOptions;
@@ -185,33 +219,66 @@ export class ReminderScheduler {
     report.recorded = await this.recordDue();
     for (;;) {
       const claimed = await this.claim();
-      if (claimed === undefined) break;
+      if (claimed === undefined) {
+        // A retry due within moments (a 429's Retry-After, a short backoff) is waited for rather
+        // than left to the next sweep, minutes away.
+        const next = await this.db.reminder.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
+        const wait = next ? next.nextAttemptAt.getTime() - this.now().getTime() : Infinity;
+        if (wait > this.options.settleMs) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+        continue;
+      }
       const outcomes = await this.deliverAll(claimed);
       for (const outcome of outcomes) report[outcome]++;
     }
     return report;
   }
 
-  /** Delivers claimed reminders, several at a time, renewing their leases while they are worked on. */
-  private async deliverAll(ids: string[]): Promise<Outcome[]> {
-    const working = new Set(ids);
+  /**
+   * Delivers claimed reminders in lanes, one per recipient tenant: Teams limits each tenant (and
+   * each conversation), so a lane sends its reminders one after the other at its tenant's pace
+   * while the other tenants' lanes go on at theirs; at most `concurrency` lanes at once. Leases
+   * are renewed while the reminders are worked on; the rows they need are read for the whole batch.
+   */
+  private async deliverAll(claimed: Claimed[]): Promise<Outcome[]> {
+    const working = new Set(claimed.map((item) => item.id));
     const renewal = setInterval(() => void this.renew([...working]).catch(() => undefined), Math.max(50, this.options.leaseMs / 3));
     renewal.unref?.();
     try {
+      const rows = await this.prefetch(claimed.map((item) => item.id));
+      const lanes = new Map<string, string[]>();
+      for (const { id, lane } of claimed) lanes.set(lane, [...(lanes.get(lane) ?? []), id]);
+      const queue = [...lanes.values()];
       const outcomes: Outcome[] = [];
-      let next = 0;
       const worker = async () => {
-        while (next < ids.length) {
-          const id = ids[next++];
-          outcomes.push(await this.process(id));
-          working.delete(id);
+        for (let lane = queue.shift(); lane; lane = queue.shift()) {
+          const recipients = lane.flatMap((id) => {
+            const reminder = rows.reminders.get(id);
+            return reminder ? [{ id, recipientUserId: reminder.recipientUserId }] : [];
+          });
+          try {
+            await this.channel.prepare?.(recipients);
+          } catch (error) {
+            this.logger.warn({ err: error }, "could not prepare a lane of reminders; each is delivered on its own");
+          }
+          for (const id of lane) {
+            outcomes.push(await this.process(id, rows));
+            working.delete(id);
+          }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, ids.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, queue.length) }, worker));
       return outcomes;
     } finally {
       clearInterval(renewal);
     }
+  }
+
+  /** The reminders of a batch and their subscriptions, read in two statements rather than two per reminder. */
+  private async prefetch(ids: string[]): Promise<Prefetched> {
+    const reminders = await this.db.reminder.findMany({ where: { id: { in: ids } } });
+    const subscriptions = await this.db.subscription.findMany({ where: { id: { in: [...new Set(reminders.map((reminder) => reminder.subscriptionId))] } }, include: { customer: { select: { companyName: true } } } });
+    return { at: Date.now(), reminders: new Map(reminders.map((reminder) => [reminder.id, reminder])), subscriptions: new Map(subscriptions.map((subscription) => [subscription.id, subscription])) };
   }
 
   private async renew(ids: string[]): Promise<void> {
@@ -358,32 +425,38 @@ export class ReminderScheduler {
 
   /**
    * Claims due reminders: pending ones whose time has come, and claimed ones whose lease expired.
-   * Undefined when none is due; possibly empty when another instance took this batch first.
+   * Candidates are taken across tenants in turn (a batch is not one tenant's backlog while the
+   * others wait), then claimed in one conditional statement: a row another instance took in
+   * between no longer matches and is not returned. Undefined when none is due; possibly empty
+   * when another instance took this batch first.
    */
-  private async claim(): Promise<string[] | undefined> {
+  private async claim(): Promise<Claimed[] | undefined> {
     const now = this.now();
+    const due = { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] };
     const candidates = await this.db.reminder.findMany({
-      where: { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] },
-      select: { id: true, status: true, leaseUntil: true },
-      orderBy: { nextAttemptAt: "asc" },
-      take: this.options.batchSize,
+      where: due,
+      select: { id: true, recipientUserId: true },
+      orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+      take: this.options.batchSize * 4,
     });
     if (!candidates.length) return undefined;
-    const claimed: string[] = [];
-    for (const candidate of candidates) {
-      const leaseUntil = new Date(this.now().getTime() + this.options.leaseMs);
-      const { count } = await this.db.reminder.updateMany({
-        where: { id: candidate.id, status: candidate.status, leaseUntil: candidate.leaseUntil },
-        data: { status: "claimed", leaseUntil, claimedBy: this.options.instanceId },
-      });
-      if (count === 1) claimed.push(candidate.id);
-    }
-    return claimed;
+    const users = await this.db.user.findMany({ where: { id: { in: [...new Set(candidates.map((candidate) => candidate.recipientUserId))] } }, select: { id: true, tenantId: true } });
+    const tenantOf = new Map(users.map((user) => [user.id, user.tenantId]));
+    const chosen = roundRobin(candidates, (candidate) => tenantOf.get(candidate.recipientUserId) ?? "").slice(0, this.options.batchSize);
+    const leaseUntil = new Date(this.now().getTime() + this.options.leaseMs);
+    const claimed = await this.db.reminder.updateManyAndReturn({
+      where: { id: { in: chosen.map((candidate) => candidate.id) }, ...due },
+      data: { status: "claimed", leaseUntil, claimedBy: this.options.instanceId },
+      select: { id: true, recipientUserId: true },
+    });
+    return claimed.map((row) => ({ id: row.id, lane: tenantOf.get(row.recipientUserId) ?? "" }));
   }
 
-  private async process(id: string): Promise<Outcome> {
-    const reminder = await this.db.reminder.findUniqueOrThrow({ where: { id } });
-    const subscription = await this.db.subscription.findUnique({ where: { id: reminder.subscriptionId }, include: { customer: { select: { companyName: true } } } });
+  private async process(id: string, rows: Prefetched): Promise<Outcome> {
+    const reminder = rows.reminders.get(id) ?? (await this.db.reminder.findUniqueOrThrow({ where: { id } }));
+    // Whether it still applies is judged on a fresh read: a lane paced by Teams' limits can take seconds.
+    const fresh = Date.now() - rows.at < PREFETCH_FRESH_MS;
+    const subscription = (fresh ? rows.subscriptions.get(reminder.subscriptionId) : undefined) ?? (await this.db.subscription.findUnique({ where: { id: reminder.subscriptionId }, include: { customer: { select: { companyName: true } } } }));
     if (!subscription || !stillApplies(reminder, subscription, this.now(), this.options.monthlyRenewals)) {
       await this.finish(id, { status: "skipped", lastError: "the subscription changed since the reminder was due" });
       return "skipped";

@@ -24,6 +24,13 @@ export interface BudgetKey {
 export interface SendBudget {
   /** Waits until one more call fits every window of every key, and counts it. */
   acquire(keys: BudgetKey[]): Promise<void>;
+  /**
+   * Reserves one slot for each call, in order (each call with its own keys), in one step; returns
+   * when each may be made (the budget's clock); the caller waits for each with `waitUntil`.
+   */
+  reserve(calls: BudgetKey[][]): Promise<number[]>;
+  /** Waits until a reserved slot's time (on the budget's clock). */
+  waitUntil(slot: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,10 +92,22 @@ export class LocalSendBudget implements SendBudget {
   ) {}
 
   async acquire(keys: BudgetKey[]): Promise<void> {
+    const [slot] = await this.reserve([keys]);
+    await this.waitUntil(slot);
+  }
+
+  async waitUntil(slot: number): Promise<void> {
     const now = this.now();
-    const slot = earliestSlot(now, keys, this.history);
-    record(this.history, keys, slot, now);
     if (slot > now) await this.sleep(slot - now);
+  }
+
+  async reserve(calls: BudgetKey[][]): Promise<number[]> {
+    const now = this.now();
+    return calls.map((keys) => {
+      const slot = earliestSlot(now, keys, this.history);
+      record(this.history, keys, slot, now);
+      return slot;
+    });
   }
 
   async close(): Promise<void> {}
@@ -107,9 +126,19 @@ export class SharedSendBudget implements SendBudget {
   }
 
   async acquire(keys: BudgetKey[]): Promise<void> {
-    const names = [...new Set(keys.map((key) => key.key))].sort();
+    const [slot] = await this.reserve([keys]);
+    await this.waitUntil(slot);
+  }
+
+  async waitUntil(slot: number): Promise<void> {
+    const wait = slot - Date.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /** One transaction for all the calls: their keys' rows locked in key order, every slot chosen, the rows written back at once. */
+  async reserve(calls: BudgetKey[][]): Promise<number[]> {
+    const names = [...new Set(calls.flat().map((key) => key.key))].sort();
     const client = await this.pool.connect();
-    let wait = 0;
     try {
       await client.query("BEGIN");
       await client.query(`INSERT INTO "SendBudget" ("key", "times") SELECT unnest($1::text[]), '[]' ON CONFLICT ("key") DO NOTHING`, [names]);
@@ -122,18 +151,20 @@ export class SharedSendBudget implements SendBudget {
       const localAtRead = Date.now();
       const now = Math.round(rows[0]?.now ?? localAtRead);
       const history = new Map(rows.map((row) => [row.key, JSON.parse(row.times) as number[]]));
-      const slot = earliestSlot(now, keys, history);
-      record(history, keys, slot, now);
-      for (const name of names) await client.query(`UPDATE "SendBudget" SET "times" = $2 WHERE "key" = $1`, [name, JSON.stringify(history.get(name) ?? [])]);
+      const slots = calls.map((keys) => {
+        const slot = earliestSlot(now, keys, history);
+        record(history, keys, slot, now);
+        return slot;
+      });
+      await client.query(`UPDATE "SendBudget" AS b SET "times" = v."times" FROM unnest($1::text[], $2::text[]) AS v("key", "times") WHERE b."key" = v."key"`, [names, names.map((name) => JSON.stringify(history.get(name) ?? []))]);
       await client.query("COMMIT");
-      wait = localAtRead + (slot - now) - Date.now();
+      return slots.map((slot) => localAtRead + (slot - now));
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
-    if (wait > 0) await this.sleep(wait);
   }
 
   async close(): Promise<void> {
