@@ -14,7 +14,6 @@ import { PrismaClient as PostgresClient } from "../generated/postgresql/client.j
 import { applyMigrations, migrationsUpToDate, type Provider } from "./migrations.js";
 import { timedQueries, type QueryObserver } from "./queryTiming.js";
 import { isolatedSqlite } from "./sqliteIsolation.js";
-import { withStatementCache } from "./sqliteStatementCache.js";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../generated/sqlite/client.js";
@@ -37,7 +36,7 @@ export interface Database {
  */
 export function adapterFor(database: Config["database"], onQuery?: QueryObserver): SqlMigrationAwareDriverAdapterFactory {
   if (database.provider === "sqlite") {
-    const driver = withStatementCache(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }));
+    const driver = new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 });
     return isolatedSqlite(onQuery ? timedQueries(driver, onQuery) : driver);
   }
   const driver = new PrismaPg({ connectionString: database.url });

@@ -1,12 +1,14 @@
 /**
  * Database time, measured where the driver runs each statement: a driver adapter factory whose
- * connections report how long each statement took (`read` for a query that returns rows, `write`
- * for one that does not), inside transactions too. Waiting for a pooled connection or for the
+ * connections report how long each statement took (`read` for a SELECT, `write` for anything else:
+ * Prisma runs most writes as queries that return rows), inside transactions too. Waiting for a pooled connection or for the
  * SQLite gate is not counted: what is reported is the database's own time, as the driver saw it.
  */
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
 
 export type QueryObserver = (kind: "read" | "write", seconds: number) => void;
+
+const kindOf = (sql: string): "read" | "write" => (/^\s*(SELECT|WITH)\b/i.test(sql) ? "read" : "write");
 
 async function timed<T>(observe: QueryObserver, kind: "read" | "write", work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -23,7 +25,7 @@ function timedTransaction(transaction: Transaction, observe: QueryObserver): Tra
     provider: transaction.provider,
     adapterName: transaction.adapterName,
     options: transaction.options,
-    queryRaw: (query: SqlQuery) => timed(observe, "read", () => transaction.queryRaw(query)),
+    queryRaw: (query: SqlQuery) => timed(observe, kindOf(query.sql), () => transaction.queryRaw(query)),
     executeRaw: (query: SqlQuery) => timed(observe, "write", () => transaction.executeRaw(query)),
     commit: () => timed(observe, "write", () => transaction.commit()),
     rollback: () => transaction.rollback(),
@@ -38,7 +40,7 @@ function timedAdapter(adapter: SqlDriverAdapter, observe: QueryObserver): SqlDri
     provider: adapter.provider,
     adapterName: adapter.adapterName,
     getConnectionInfo: adapter.getConnectionInfo && (() => adapter.getConnectionInfo!()),
-    queryRaw: (query: SqlQuery) => timed(observe, "read", () => adapter.queryRaw(query)),
+    queryRaw: (query: SqlQuery) => timed(observe, kindOf(query.sql), () => adapter.queryRaw(query)),
     executeRaw: (query: SqlQuery) => timed(observe, "write", () => adapter.executeRaw(query)),
     executeScript: (script: string) => adapter.executeScript(script),
     startTransaction: async (isolationLevel) => timedTransaction(await adapter.startTransaction(isolationLevel), observe),
