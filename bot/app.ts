@@ -43,6 +43,7 @@ import { botFrameworkAuthentication, RequestAuthenticator } from "./http/authent
 import { createHttpServer, PartnerAdapter } from "./http/server.js";
 import { TeamsRoster, type MemberDirectory } from "./teams/memberDirectory.js";
 import { ActivityLedger } from "./turns/activityLedger.js";
+import { TurnRecords } from "./turns/turnRecords.js";
 import { InProcessTurnLock, PostgresTurnLock, type TurnLock } from "./turns/turnLock.js";
 import { LocalSendBudget, SharedSendBudget } from "./teams/sendBudget.js";
 import { readMigrations } from "../src/db/migrations.js";
@@ -83,8 +84,9 @@ export function domainFor(config: Config, database: Database, logger: Logger, op
 /** The bot's parts, without HTTP: what tests drive through botbuilder's TestAdapter. */
 export function createBot(config: Config, database: Database, logger: Logger, parts: BotParts): PartnerBot {
   const features = parts.features ?? [];
-  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
-  const state = new UserConversationState(new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 })));
+  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger, provider: database.provider });
+  const storage = new PrismaStorage(new StateStore(database.db, { ttlMs: config.dialogStateTtlDays * 86_400_000 }));
+  const state = new UserConversationState(storage);
   const domain = parts.domain ?? domainFor(config, database, logger, { identity });
   const { customers, catalog, orders, subscriptions, partnerships, approvals } = domain;
   const notifier = parts.notifier;
@@ -103,6 +105,7 @@ export function createBot(config: Config, database: Database, logger: Logger, pa
     invitations: new InvitationGate(partnerships, parts.notifier, new ConversationRefStore(database.db), logger),
     conversationRefs: new ConversationRefStore(database.db),
     ledger: new ActivityLedger(database.db),
+    records: new TurnRecords(database, storage),
     turnLock: turnLockFor(database),
     turnLockWaitMs: config.turnLockWaitMs,
     directory: parts.directory,
@@ -220,7 +223,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   if (config.typingDelayMs > 0) adapter.use(new ShowTypingMiddleware(config.typingDelayMs, 2_000));
   adapter.onTurnError = (context, error) => onTurnError(context, error, config, logger);
   const notifier = new ProactiveNotifier(adapter, config.microsoftApp.id ?? "", new ConversationRefStore(database.db), logger);
-  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger });
+  const identity = new IdentityService(database.db, { providerTenantId: config.providerTenantId, providerName: config.providerName, logger, provider: database.provider });
   const alerts = new SignInAlerts(database.db, notifier, config.defaultLocale, logger);
   const domain = domainFor(config, database, logger, { identity, onSignInProblem: (error) => void alerts.report(error), metrics });
   logger.info(

@@ -11,13 +11,19 @@ interface CachedState {
   hash: string;
 }
 
+/** Where the state of an activity's user in its conversation is kept; undefined when the activity lacks one of them. */
+export function conversationStateKey(activity: Pick<TurnContext["activity"], "channelId" | "conversation" | "from">): string | undefined {
+  const user = activity.from?.aadObjectId ?? activity.from?.id;
+  if (!activity.channelId || !activity.conversation?.id || !user) return undefined;
+  return `${activity.channelId}/conversations/${activity.conversation.id}/users/${user}`;
+}
+
 export class UserConversationState extends BotState {
   constructor(storage: Storage) {
     super(storage, async (context) => {
-      const activity = context.activity;
-      const user = activity.from?.aadObjectId ?? activity.from?.id;
-      if (!activity.channelId || !activity.conversation?.id || !user) throw new Error("state needs a channel, a conversation and a user");
-      return `${activity.channelId}/conversations/${activity.conversation.id}/users/${user}`;
+      const key = conversationStateKey(context.activity);
+      if (!key) throw new Error("state needs a channel, a conversation and a user");
+      return key;
     });
   }
 

@@ -16,6 +16,8 @@ import type { CommandRegistry } from "./commands.js";
 import { invitationAnswer, type InvitationGate } from "./resellers/resellerCommands.js";
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
+import type { TurnRecords } from "./turns/turnRecords.js";
+import { conversationStateKey } from "./durableState.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
 import { beginExecute, beginTask, executeAnswer, executeTurn, isSharedConversation, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
 import { validTimeZone } from "./cards/format.js";
@@ -26,6 +28,8 @@ export interface PartnerBotOptions {
   invitations: InvitationGate;
   conversationRefs: ConversationRefStore;
   ledger: ActivityLedger;
+  /** The turn's first read: the activity's handled record and the user's state in the conversation, together. */
+  records: TurnRecords;
   turnLock: TurnLock;
   turnLockWaitMs: number;
   directory: MemberDirectory;
@@ -111,20 +115,28 @@ export class PartnerBot extends ActivityHandler {
   private async runOnce(context: TurnContext): Promise<void> {
     const { id, type, channelId, conversation } = context.activity;
     const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation.id}/${id}` : undefined;
-    const claim = key ? await this.options.ledger.begin(key) : "first";
-    const { log } = turnInfo(context);
-    if (claim === "done") {
-      log.info("activity delivered again: already handled, ignored");
-      return acknowledgeInvoke(context);
-    }
-    if (claim === "again") log.warn("activity delivered again after an attempt that never finished: handling it now");
+    const stateKey = conversationStateKey(context.activity);
+    const { log, caller } = turnInfo(context);
+    const { claim, refActive } = await this.options.records.begin(key, stateKey, { userId: caller.userId, conversationId: conversation.id });
+    // Where the user can be reached: stored, or made active again (reminders that waited for it go out), unless the bot is being removed.
+    const removal = type === ActivityTypes.InstallationUpdate && context.activity.action?.startsWith("remove");
+    if (!refActive && !removal) await this.options.conversationRefs.remember(caller.userId, conversation.id, TurnContext.getConversationReference(context.activity));
     try {
-      await super.run(context);
-      await this.options.state.saveChanges(context);
-      if (key) await this.options.ledger.complete(key);
-    } catch (error) {
-      if (key) await this.options.ledger.release(key).catch(() => undefined);
-      throw error;
+      if (claim === "done") {
+        log.info("activity delivered again: already handled, ignored");
+        return await acknowledgeInvoke(context);
+      }
+      if (claim === "again") log.warn("activity delivered again after an attempt that never finished: handling it now");
+      try {
+        await super.run(context);
+        await this.options.state.saveChanges(context);
+        if (key) await this.options.ledger.complete(key);
+      } catch (error) {
+        if (key) await this.options.ledger.release(key).catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      this.options.records.end(stateKey);
     }
   }
 
@@ -160,8 +172,6 @@ export class PartnerBot extends ActivityHandler {
       if (speaks(context) || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
       return false;
     }
-    const removal = activity.type === ActivityTypes.InstallationUpdate && activity.action?.startsWith("remove");
-    if (!removal) await this.options.conversationRefs.remember(resolution.caller.userId, activity.conversation.id, TurnContext.getConversationReference(activity));
     const userLocale = localeOf(activity.locale, this.options.defaultLocale);
     const t = translator(userLocale);
     const timeZone = validTimeZone(activity.localTimezone) ?? resolution.caller.timeZone;

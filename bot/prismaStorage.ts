@@ -5,15 +5,37 @@
  * the same turn carries the new eTag.
  */
 import type { Storage, StoreItems } from "botbuilder";
-import { ANY_ETAG, type StateStore } from "./turns/stateStore.js";
+import { ANY_ETAG, type StateStore, type StoredDocument } from "./turns/stateStore.js";
 
 export class PrismaStorage implements Storage {
-  constructor(private readonly store: StateStore) {}
+  /** Documents already read with the turn's first statement (bot/turns/turnRecords.ts), by key; null: none stored. Used once. */
+  private readonly primed = new Map<string, StoredDocument | null>();
+
+  constructor(readonly store: StateStore) {}
+
+  /** The document of a key as the turn's first read found it, so that loading the state costs no second read. */
+  prime(key: string, document: StoredDocument | null): void {
+    this.primed.set(key, document);
+  }
+
+  /** Forgets a primed document the turn did not use. */
+  unprime(key: string): void {
+    this.primed.delete(key);
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
-    const found = await this.store.read(keys);
     const items: StoreItems = {};
-    for (const [key, document] of found) items[key] = { ...document.data, eTag: document.eTag };
+    const rest: string[] = [];
+    for (const key of keys) {
+      if (!this.primed.has(key)) {
+        rest.push(key);
+        continue;
+      }
+      const document = this.primed.get(key);
+      this.primed.delete(key);
+      if (document) items[key] = { ...document.data, eTag: document.eTag };
+    }
+    if (rest.length) for (const [key, document] of await this.store.read(rest)) items[key] = { ...document.data, eTag: document.eTag };
     return items;
   }
 

@@ -43,8 +43,13 @@ export class StateStore {
   /** The documents of these keys; an expired one reads as empty (its eTag kept, so writing it again is still checked). */
   async read(keys: string[]): Promise<Map<string, StoredDocument>> {
     const rows = keys.length ? await this.db.botState.findMany({ where: { key: { in: keys } } }) : [];
+    return new Map(rows.map((row) => [row.key, this.documentOf(row)]));
+  }
+
+  /** A stored row as the document it holds; an expired one reads as empty (its eTag kept). */
+  documentOf(row: { data: string; etag: string; updatedAt: Date }): StoredDocument {
     const oldest = this.options.now().getTime() - this.options.ttlMs;
-    return new Map(rows.map((row) => [row.key, { data: row.updatedAt.getTime() < oldest ? {} : (JSON.parse(row.data) as Record<string, unknown>), eTag: row.etag }]));
+    return { data: row.updatedAt.getTime() < oldest ? {} : (JSON.parse(row.data) as Record<string, unknown>), eTag: row.etag };
   }
 
   /** Deletes state that has expired; returns how many documents. */

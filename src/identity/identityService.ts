@@ -60,16 +60,50 @@ const SEEN_REFRESH_MS = 5 * 60_000;
 export class IdentityService {
   constructor(
     private readonly db: Db,
-    private readonly options: { providerTenantId?: string; providerName: string; logger: Logger; now?: () => Date },
+    private readonly options: { providerTenantId?: string; providerName: string; logger: Logger; now?: () => Date; provider?: "sqlite" | "postgresql" },
   ) {}
 
   async resolve(raw: IdentityInput): Promise<Resolution> {
     const input = identityInput.parse(raw);
-    const known = await this.db.user.findUnique({ where: { tenantId_aadObjectId: { tenantId: input.tenantId, aadObjectId: input.aadObjectId } }, include: { org: true } });
-    if (known && (await this.isEnrolled(known.org))) {
-      await this.touch(known, input);
-      return { status: "member", caller: toCaller(known, known.org), isNewUser: false };
+    if (this.options.provider) {
+      // A known user, their organisation and whether it is enrolled, in one statement (a turn's statements are its cost).
+      const known = await this.knownUser(this.options.provider, input.tenantId, input.aadObjectId);
+      if (known && (known.org.kind === "reseller" ? known.activePartnerships > 0 : known.org.tenantId === (await this.providerTenantId()))) {
+        await this.touch(known.user, input);
+        return { status: "member", caller: toCaller(known.user, known.org), isNewUser: false };
+      }
+    } else {
+      const known = await this.db.user.findUnique({ where: { tenantId_aadObjectId: { tenantId: input.tenantId, aadObjectId: input.aadObjectId } }, include: { org: true } });
+      if (known && (await this.isEnrolled(known.org))) {
+        await this.touch(known, input);
+        return { status: "member", caller: toCaller(known, known.org), isNewUser: false };
+      }
     }
+    return this.enrol(input);
+  }
+
+  /** The user of this tenant and object id with their organisation and its active partnerships (a reseller's enrolment), or undefined. */
+  private async knownUser(provider: "sqlite" | "postgresql", tenantId: string, aadObjectId: string): Promise<{ user: UserRow; org: OrganisationRow; activePartnerships: number } | undefined> {
+    const [tenant, object] = provider === "postgresql" ? ["$1", "$2"] : ["?", "?"];
+    const [row] = await this.db.$queryRawUnsafe<(Omit<UserRow, "lastSeenAt"> & { lastSeenAt: Date | string | number | bigint; orgId: string; orgTenantId: string | null; orgKind: string; orgName: string; activePartnerships: number | bigint | string })[]>(
+      `SELECT u."id" AS "id", u."tenantId" AS "tenantId", u."aadObjectId" AS "aadObjectId", u."displayName" AS "displayName", u."role" AS "role", u."locale" AS "locale", u."timeZone" AS "timeZone", u."lastSeenAt" AS "lastSeenAt",
+        o."id" AS "orgId", o."tenantId" AS "orgTenantId", o."kind" AS "orgKind", o."name" AS "orgName",
+        (SELECT COUNT(*) FROM "Partnership" AS p WHERE p."resellerOrgId" = o."id" AND p."status" = 'active') AS "activePartnerships"
+       FROM "User" AS u JOIN "Organisation" AS o ON o."id" = u."orgId" WHERE u."tenantId" = ${tenant} AND u."aadObjectId" = ${object}`,
+      tenantId,
+      aadObjectId,
+    );
+    if (!row) return undefined;
+    const lastSeenAt = row.lastSeenAt instanceof Date ? row.lastSeenAt : new Date(typeof row.lastSeenAt === "bigint" ? Number(row.lastSeenAt) : row.lastSeenAt);
+    return {
+      user: { id: row.id, tenantId: row.tenantId, aadObjectId: row.aadObjectId, displayName: row.displayName, role: row.role, locale: row.locale, timeZone: row.timeZone, lastSeenAt },
+      org: { id: row.orgId, tenantId: row.orgTenantId, kind: row.orgKind, name: row.orgName },
+      activePartnerships: Number(row.activePartnerships),
+    };
+  }
+
+  /** Someone not known yet (or of an organisation not enrolled until now): enrolled if their tenant is served. */
+  private async enrol(input: z.output<typeof identityInput>): Promise<Resolution> {
     const org = await this.organisationFor(input.tenantId);
     if (!org) return { status: "notEnrolled", tenantId: input.tenantId };
     const { user, isNewUser } = await this.join(org, input);
