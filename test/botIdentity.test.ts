@@ -154,6 +154,27 @@ describe.each(identities)(`the bot's identity on the way out: $type (${providerU
     await scratch.drop();
   });
 
+  /**
+   * A provider admin reachable in a personal chat on the fake connector, with a legacy subscription
+   * suspended 60 days ago whose data is deleted in a little under 30 days: its 30-day warning is due.
+   */
+  const adminWithDueWarning = async () => {
+    const services = testServices(app.database.db);
+    const admin = await makeCaller(app.database.db, { kind: "provider", tenantId: PROVIDER });
+    await new ConversationRefStore(app.database.db).remember(admin.userId, `a:conv-${admin.userId}`, {
+      channelId: "msteams",
+      serviceUrl: connector.url,
+      conversation: { id: `a:conv-${admin.userId}`, conversationType: "personal", tenantId: PROVIDER, isGroup: false, name: "" },
+      bot: { id: `28:${appId}`, name: "bot" },
+      user: { id: `29:${admin.aadObjectId}`, name: admin.displayName, aadObjectId: admin.aadObjectId },
+    });
+    const { subscriptionIds: [id] } = await newCustomer(services, admin, { quantities: { [OFFERS.e1Legacy]: 2 } });
+    const subscription = await app.database.db.subscription.findUniqueOrThrow({ where: { id } });
+    await services.subscriptions.suspend(admin, { subscriptionId: id, reason: "nonPayment", version: subscription.version });
+    await app.database.db.subscription.update({ where: { id }, data: { suspendedAt: new Date(Date.now() - 60 * DAY), deletionAt: new Date(Date.now() + 30 * DAY - 60_000) } });
+    return admin;
+  };
+
   it("the configuration reads the identity as this type", () => {
     expect(config.microsoftApp).toMatchObject({ id: appId, type });
   });
@@ -172,20 +193,7 @@ describe.each(identities)(`the bot's identity on the way out: $type (${providerU
     expect(connector.received.slice(before).map((request) => request.body.text)).toContain("An approval is waiting for you.");
 
     // A reminder, from the sweep's own sender.
-    const services = testServices(app.database.db);
-    const admin = await makeCaller(app.database.db, { kind: "provider", tenantId: PROVIDER });
-    await new ConversationRefStore(app.database.db).remember(admin.userId, `a:conv-${admin.userId}`, {
-      channelId: "msteams",
-      serviceUrl: connector.url,
-      conversation: { id: `a:conv-${admin.userId}`, conversationType: "personal", tenantId: PROVIDER, isGroup: false, name: "" },
-      bot: { id: `28:${appId}`, name: "bot" },
-      user: { id: `29:${admin.aadObjectId}`, name: admin.displayName, aadObjectId: admin.aadObjectId },
-    });
-    const { subscriptionIds: [id] } = await newCustomer(services, admin, { quantities: { [OFFERS.e1Legacy]: 2 } });
-    const subscription = await app.database.db.subscription.findUniqueOrThrow({ where: { id } });
-    await services.subscriptions.suspend(admin, { subscriptionId: id, reason: "nonPayment", version: subscription.version });
-    // Suspended 60 days ago, its data is deleted in a little under 30 days: the 30-day warning is due.
-    await app.database.db.subscription.update({ where: { id }, data: { suspendedAt: new Date(Date.now() - 60 * DAY), deletionAt: new Date(Date.now() + 30 * DAY - 60_000) } });
+    const admin = await adminWithDueWarning();
     const report = await createReminderScheduler(config, app.database, log.logger).sweep();
     expect(report.sent).toBeGreaterThan(0);
     expect(report.failed).toBe(0);
@@ -207,20 +215,8 @@ describe.each(identities)(`the bot's identity on the way out: $type (${providerU
     const saved = connector.respond;
     connector.respond = () => ({ status: 401, body: { message: "Authorization has been denied for this request." } });
     try {
-      const services = testServices(app.database.db);
-      const admin = await makeCaller(app.database.db, { kind: "provider", tenantId: PROVIDER });
-      await new ConversationRefStore(app.database.db).remember(admin.userId, `a:conv-${admin.userId}`, {
-        channelId: "msteams",
-        serviceUrl: connector.url,
-        conversation: { id: `a:conv-${admin.userId}`, conversationType: "personal", tenantId: PROVIDER, isGroup: false, name: "" },
-        bot: { id: `28:${appId}`, name: "bot" },
-        user: { id: `29:${admin.aadObjectId}`, name: admin.displayName, aadObjectId: admin.aadObjectId },
-      });
       await app.database.db.subscription.updateMany({ where: { status: "suspended" }, data: { status: "deleted" } });
-      const { subscriptionIds: [id] } = await newCustomer(services, admin, { quantities: { [OFFERS.e1Legacy]: 1 } });
-      const subscription = await app.database.db.subscription.findUniqueOrThrow({ where: { id } });
-      await services.subscriptions.suspend(admin, { subscriptionId: id, reason: "nonPayment", version: subscription.version });
-      await app.database.db.subscription.update({ where: { id }, data: { suspendedAt: new Date(Date.now() - 60 * DAY), deletionAt: new Date(Date.now() + 30 * DAY - 60_000) } });
+      await adminWithDueWarning();
       const report = await createReminderScheduler(config, app.database, log.logger).sweep();
       expect(report.sent).toBe(0);
       expect(report.failed).toBeGreaterThan(0);

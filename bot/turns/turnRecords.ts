@@ -5,6 +5,7 @@
  * the storage so that loading it costs no second read.
  */
 import type { Database } from "../../src/db/database.js";
+import { placeholders, rawDate } from "../../src/db/rawQuery.js";
 import type { PrismaStorage } from "../prismaStorage.js";
 import type { Claim } from "./activityLedger.js";
 
@@ -16,8 +17,6 @@ interface Row {
   updatedAt: Date | string | number | bigint | null;
 }
 
-/** A timestamp as the driver returns it from a raw query (Date, ISO text, or epoch milliseconds). */
-const asDate = (value: Date | string | number | bigint) => (value instanceof Date ? value : new Date(typeof value === "bigint" ? Number(value) : value));
 
 export class TurnRecords {
   private readonly sql: string;
@@ -26,8 +25,8 @@ export class TurnRecords {
     private readonly database: Pick<Database, "db" | "provider">,
     private readonly storage: PrismaStorage,
   ) {
-    // The parameters in the order they appear in the text (SQLite's ? are positional).
-    const [activity, user, conversation, state] = database.provider === "postgresql" ? ["$1", "$2", "$3", "$4"] : ["?", "?", "?", "?"];
+    // The parameters in the order they appear in the text, and passed in that order.
+    const [activity, user, conversation, state] = placeholders(database.provider, 4);
     this.sql =
       `SELECT (SELECT "status" FROM "ProcessedActivity" WHERE "key" = ${activity}) AS "claim",` +
       ` (SELECT "active" FROM "ConversationRef" WHERE "userId" = ${user} AND "conversationId" = ${conversation}) AS "refActive",` +
@@ -41,7 +40,7 @@ export class TurnRecords {
    */
   async begin(activityKey: string | undefined, stateKey: string | undefined, reference: { userId: string; conversationId: string }): Promise<{ claim: Claim; refActive: boolean }> {
     const [row] = await this.database.db.$queryRawUnsafe<Row[]>(this.sql, activityKey ?? "", reference.userId, reference.conversationId, stateKey ?? "");
-    if (stateKey) this.storage.prime(stateKey, row?.etag && row.data !== null && row.updatedAt !== null ? this.storage.store.documentOf({ data: row.data, etag: row.etag, updatedAt: asDate(row.updatedAt) }) : null);
+    if (stateKey) this.storage.prime(stateKey, row?.etag && row.data !== null && row.updatedAt !== null ? this.storage.store.documentOf({ data: row.data, etag: row.etag, updatedAt: rawDate(row.updatedAt) }) : null);
     return { claim: row?.claim === "done" ? "done" : row?.claim ? "again" : "first", refActive: row?.refActive !== null && row?.refActive !== undefined && Number(row.refActive) === 1 };
   }
 

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Db } from "../db/database.js";
 import { isUniqueViolation } from "../db/errors.js";
+import { placeholders, rawDate } from "../db/rawQuery.js";
 import { InvalidInput, NotAllowed, NotFound } from "../errors.js";
 import type { Logger } from "../log.js";
 
@@ -84,7 +85,7 @@ export class IdentityService {
 
   /** The user of this tenant and object id with their organisation and its active partnerships (a reseller's enrolment), or undefined. */
   private async knownUser(provider: "sqlite" | "postgresql", tenantId: string, aadObjectId: string): Promise<{ user: UserRow; org: OrganisationRow; activePartnerships: number } | undefined> {
-    const [tenant, object] = provider === "postgresql" ? ["$1", "$2"] : ["?", "?"];
+    const [tenant, object] = placeholders(provider, 2);
     const [row] = await this.db.$queryRawUnsafe<(Omit<UserRow, "lastSeenAt"> & { lastSeenAt: Date | string | number | bigint; orgId: string; orgTenantId: string | null; orgKind: string; orgName: string; activePartnerships: number | bigint | string })[]>(
       `SELECT u."id" AS "id", u."tenantId" AS "tenantId", u."aadObjectId" AS "aadObjectId", u."displayName" AS "displayName", u."role" AS "role", u."locale" AS "locale", u."timeZone" AS "timeZone", u."lastSeenAt" AS "lastSeenAt",
         o."id" AS "orgId", o."tenantId" AS "orgTenantId", o."kind" AS "orgKind", o."name" AS "orgName",
@@ -94,7 +95,7 @@ export class IdentityService {
       aadObjectId,
     );
     if (!row) return undefined;
-    const lastSeenAt = row.lastSeenAt instanceof Date ? row.lastSeenAt : new Date(typeof row.lastSeenAt === "bigint" ? Number(row.lastSeenAt) : row.lastSeenAt);
+    const lastSeenAt = rawDate(row.lastSeenAt);
     return {
       user: { id: row.id, tenantId: row.tenantId, aadObjectId: row.aadObjectId, displayName: row.displayName, role: row.role, locale: row.locale, timeZone: row.timeZone, lastSeenAt },
       org: { id: row.orgId, tenantId: row.orgTenantId, kind: row.orgKind, name: row.orgName },
