@@ -34,4 +34,4 @@ EXPOSE 3978
 # Ready: the database answers and holds this build's migrations.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3978) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/bot/index.js"]
+CMD ["node", "dist/bot/start.js"]

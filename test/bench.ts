@@ -30,7 +30,7 @@ const root = join(import.meta.dirname, "..");
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CONCURRENCY = 50;
 const ROUNDS = 3;
-if (!existsSync(join(root, "dist", "bot", "index.js"))) throw new Error("no compiled build: run npm run build (npm install makes one)");
+if (!existsSync(join(root, "dist", "bot", "start.js"))) throw new Error("no compiled build: run npm run build (npm install makes one)");
 
 const connector = await new FakeConnector().start();
 connector.maxRecorded = 20_000;
@@ -79,7 +79,7 @@ const botEnv = (database: ScratchDatabase["database"]) => ({
   // The access log line per request is info; the floors write nothing.
   LOG_LEVEL: "warn",
 });
-const startBot = (database: ScratchDatabase["database"]) => launch([join(root, "dist", "bot", "index.js")], botEnv(database));
+const startBot = (database: ScratchDatabase["database"]) => launch([join(root, "dist", "bot", "start.js")], botEnv(database));
 const startFloor = (mode: "echo" | "stateful", database: ScratchDatabase["database"]) => launch(["--import", "tsx", join(root, "test", "benchFloor.ts"), mode], botEnv(database));
 
 const activity = (conversation: string, user: string, extra: Record<string, unknown>) => ({

@@ -37,7 +37,7 @@ describe("the container", () => {
   });
 
   it("runs the compiled bot as exec-form CMD (SIGTERM goes to node itself), with a readiness healthcheck and nothing secret in its environment", () => {
-    expect(final.find((step) => step.op === "CMD")!.args).toBe('["node", "dist/bot/index.js"]');
+    expect(final.find((step) => step.op === "CMD")!.args).toBe('["node", "dist/bot/start.js"]');
     expect(final.find((step) => step.op === "HEALTHCHECK")!.args).toContain("/readyz");
     const env = final.filter((step) => step.op === "ENV").map((step) => step.args).join(" ");
     expect(env).not.toMatch(/PASSWORD|SECRET|KEY/i);

@@ -1,6 +1,6 @@
 /**
  * The compiled bot stops gracefully (issue 17): built with `npm run build`, started as
- * `node dist/bot/index.js` (what `npm start` and the container run, with no wrapper between
+ * `node dist/bot/start.js` (what `npm start` and the container run, with no wrapper between
  * the signal and the process), sent SIGTERM while a turn waits on a slow connector: the turn
  * completes, its answer is delivered, and the process exits 0 within the deadline.
  */
@@ -23,6 +23,7 @@ describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "pipe", timeout: 180_000 });
+    execFileSync(process.execPath, ["--import", "tsx", join(root, "bot", "bundle.ts")], { cwd: root, stdio: "pipe", timeout: 180_000 });
     scratch = await emptyDatabase();
     connector = await new FakeConnector().start();
     connector.enrol("29:alex", { tenantId: TENANT, aadObjectId: "aad-alex" });
@@ -35,7 +36,7 @@ describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
 
   it("a turn in flight finishes and is answered; the process exits 0 within the deadline", { timeout: 60_000 }, async () => {
     const url = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
-    bot = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", LOG_LEVEL: "info", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, SHUTDOWN_SECONDS: "10" }, { entry: [join(root, "dist", "bot", "index.js")] });
+    bot = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", LOG_LEVEL: "info", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, SHUTDOWN_SECONDS: "10" }, { entry: [join(root, "dist", "bot", "start.js")] });
     const send = (text: string) =>
       fetch(`http://127.0.0.1:${bot!.port}/api/messages`, {
         method: "POST",
@@ -69,9 +70,26 @@ describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
     await expect(send("help")).rejects.toThrow();
   });
 
+  it("npm start runs the bundle from a code cache this Node accepts, and loads no recognizer, MSAL or Azure identity module to start", { timeout: 60_000 }, () => {
+    // What start.js does, asked directly: V8 refuses a cache made by another version or with other flags.
+    const probe = `
+      const { readFileSync } = require("node:fs");
+      const Module = require("node:module");
+      const { Script } = require("node:vm");
+      const file = ${JSON.stringify(join(root, "dist", "bundle", "bot.cjs"))};
+      const script = new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData: readFileSync(file + ".cache") });
+      const module = { exports: {} };
+      script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, require("node:path").dirname(file));
+      const loaded = Object.keys(require.cache).filter((name) => /recognizers-text|msal-node|@azure[/]identity/.test(name));
+      console.log(JSON.stringify({ rejected: script.cachedDataRejected, main: typeof module.exports.main, loaded }));
+    `;
+    const result = JSON.parse(execFileSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" }).trim().split("\n").at(-1)!);
+    expect(result).toEqual({ rejected: false, main: "function", loaded: [] });
+  });
+
   it("LOG_FORMAT=pretty logs for people (development); the default is JSON lines", { timeout: 60_000 }, async () => {
     const url = scratch.database.provider === "sqlite" ? `file:${scratch.database.file}` : scratch.database.url;
-    const pretty = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_FORMAT: "pretty" }, { entry: [join(root, "dist", "bot", "index.js")] });
+    const pretty = await startBotProcess({ DATABASE_URL: url, PROVIDER_TENANT_ID: TENANT, REMINDER_INTERVAL_SECONDS: "0", ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_FORMAT: "pretty" }, { entry: [join(root, "dist", "bot", "start.js")] });
     try {
       for (let i = 0; i < 40 && !pretty.output.join("").includes("bot is ready"); i++) await new Promise((resolve) => setTimeout(resolve, 100));
       const text = pretty.output.join("");
