@@ -48,3 +48,15 @@ export function countryChoices(language: string): readonly { code: string; name:
   }
   return list;
 }
+
+const namesByLanguage = new Map<string, Map<string, string>>();
+
+/** A country's name in the given language (the code itself if unknown). */
+export function countryName(language: string, code: string): string {
+  let names = namesByLanguage.get(language);
+  if (!names) {
+    names = new Map(countryChoices(language).map((choice) => [choice.code, choice.name]));
+    namesByLanguage.set(language, names);
+  }
+  return names.get(code) ?? code;
+}

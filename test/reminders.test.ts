@@ -41,15 +41,18 @@ describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
     expect(now).toBe(2150);
   });
 
-  it("a tenant's window keeps only 30 ms of room: 30 sends a second, the 31st after 1,030 ms", async () => {
+  it("a tenant's sends are spaced 34 ms apart, and its window keeps only 30 ms of room: the 31st after 1,030 ms", async () => {
     let now = 0;
     const budget = new LocalSendBudget(() => now, async (ms: number) => {
       now += ms;
     });
-    for (let i = 0; i < 30; i++) await budget.acquire([{ key: `c${i}`, windows: perConversation }, { key: "tenant", windows: perTenant }]);
-    expect(now).toBe(0);
-    await budget.acquire([{ key: "c30", windows: perConversation }, { key: "tenant", windows: perTenant }]);
-    expect(now).toBe(1030);
+    const at: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      await budget.acquire([{ key: `c${i}`, windows: perConversation }, { key: "tenant", windows: perTenant }]);
+      at.push(now);
+    }
+    expect(at.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => i * 34));
+    expect(at[30]).toBe(1030);
   });
 
   it("packs concurrent senders into slots that keep every sliding window within its limit", () => {

@@ -2,7 +2,7 @@
 import type { Attachment } from "botbuilder";
 import { cultures, accountFields, type AccountInput } from "../../src/customers/customerSchema.js";
 import type { CustomerPage } from "../../src/customers/customerService.js";
-import { countryChoices } from "../../src/countries.js";
+import { countryChoices, countryName as countryNameIn } from "../../src/countries.js";
 import { segments, type Offer } from "../../src/catalog/catalogService.js";
 import { issueText } from "../cards/issues.js";
 import { cartLines, offerDetail, offerKey, termLabel } from "../subscriptions/orderCards.js";
@@ -12,7 +12,7 @@ import type { Locale } from "../../src/config.js";
 import { escapeMarkdown as md, type MessageKey, type Translate } from "../../src/i18n/index.js";
 import { renderCard } from "../cards/render.js";
 import { azurePortalUrl, relationshipRequestUrl } from "../../src/customers/relationshipRequest.js";
-import { formatDate, money, type Lang } from "../cards/format.js";
+import { formatDate, languageNames, money, type Lang } from "../cards/format.js";
 
 export type { Lang };
 
@@ -43,7 +43,7 @@ export function accountCardData({ t, locale }: Lang, flowId: string, values: Acc
     const issue = issues.find((candidate) => candidate.field === field);
     fields[field] = { label: t(`field.${field}` as MessageKey), value: values[field] ?? "", error: issue ? issueText(t, issue) : "" };
   }
-  const cultureNames = new Intl.DisplayNames([locale], { type: "language" });
+  const cultureNames = languageNames(locale);
   return {
     title: t("customer.account.title"),
     resellerNote: resellerName ? t("customer.account.forReseller", { reseller: resellerName }) : "",
@@ -112,7 +112,7 @@ export function reviewCardData(
 ) {
   const { t, locale } = lang;
   const a = input.account;
-  const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(a.country) ?? a.country;
+  const countryName = countryNameIn(locale, a.country);
   const facts = [
     { label: t("field.companyName"), value: md(a.companyName) },
     { label: t("field.segment"), value: t(`segment.${a.segment}` as MessageKey) },
@@ -305,7 +305,7 @@ export interface CustomerDetails {
 /** `resellers`: the provider's active resellers it may delegate the customer to (none for a reseller's user). */
 export function customerDetailsCardData(lang: Lang, customer: CustomerDetails, resellers: { id: string; name: string }[] = []): CustomerDetailsCardData {
   const { t, locale } = lang;
-  const countryName = new Intl.DisplayNames([locale], { type: "region" }).of(customer.country) ?? customer.country;
+  const countryName = countryNameIn(locale, customer.country);
   return {
     title: md(customer.companyName),
     facts: [

@@ -110,6 +110,8 @@ export interface SchedulerOptions {
   batchSize: number;
   /** Tenant lanes delivered at once by this instance (in a lane, one reminder after another; the send budget paces them). */
   concurrency: number;
+  /** Batches this instance works on at once: the next is claimed and read while the last is still being delivered. */
+  pipelines: number;
   /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
   baseBackoffMs: number;
   maxBackoffMs: number;
@@ -134,6 +136,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   leaseMs: 60_000,
   batchSize: 200,
   concurrency: 32,
+  pipelines: 2,
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
   settleMs: 0,
@@ -149,6 +152,9 @@ export const NO_CONVERSATION = "no active conversation with the recipient";
 
 /** How long a batch's subscriptions, read at once, are trusted to say whether a reminder still applies. */
 const PREFETCH_FRESH_MS = 1_000;
+
+/** Spread added to a Retry-After's wait. */
+const RETRY_AFTER_JITTER_MS = 250;
 
 /** A retry never waits longer than this, whatever a Retry-After says. */
 export const MAX_RETRY_DELAY_MS = 3_600_000;
@@ -217,20 +223,25 @@ export class ReminderScheduler {
       report.provisioned = await this.followUpOrders(this.sync);
     }
     report.recorded = await this.recordDue();
-    for (;;) {
-      const claimed = await this.claim();
-      if (claimed === undefined) {
-        // A retry due within moments (a 429's Retry-After, a short backoff) is waited for rather
-        // than left to the next sweep, minutes away.
-        const next = await this.db.reminder.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
-        const wait = next ? next.nextAttemptAt.getTime() - this.now().getTime() : Infinity;
-        if (wait > this.options.settleMs) break;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
-        continue;
+    // Each pipeline claims a batch, delivers it, and claims again; with two, one is claiming and
+    // reading while the other sends, so the tenants' lanes are not idle between batches.
+    const pipeline = async () => {
+      for (;;) {
+        const claimed = await this.claim();
+        if (claimed === undefined) {
+          // A retry due within moments (a 429's Retry-After, a short backoff) is waited for rather
+          // than left to the next sweep, minutes away.
+          const next = await this.db.reminder.findFirst({ where: { status: "pending" }, orderBy: { nextAttemptAt: "asc" }, select: { nextAttemptAt: true } });
+          const wait = next ? next.nextAttemptAt.getTime() - this.now().getTime() : Infinity;
+          if (wait > this.options.settleMs) break;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+          continue;
+        }
+        const outcomes = await this.deliverAll(claimed);
+        for (const outcome of outcomes) report[outcome]++;
       }
-      const outcomes = await this.deliverAll(claimed);
-      for (const outcome of outcomes) report[outcome]++;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.pipelines) }, pipeline));
     return report;
   }
 
@@ -261,9 +272,13 @@ export class ReminderScheduler {
           } catch (error) {
             this.logger.warn({ err: error }, "could not prepare a lane of reminders; each is delivered on its own");
           }
-          for (const id of lane) {
-            outcomes.push(await this.process(id, rows));
-            working.delete(id);
+          // The sent ones are recorded together when the lane is done (one statement, not one per card).
+          const sent: { id: string; at: Date }[] = [];
+          try {
+            for (const id of lane) outcomes.push(await this.process(id, rows, sent));
+          } finally {
+            await this.finishSent(sent);
+            for (const id of lane) working.delete(id);
           }
         }
       };
@@ -452,7 +467,8 @@ export class ReminderScheduler {
     return claimed.map((row) => ({ id: row.id, lane: tenantOf.get(row.recipientUserId) ?? "" }));
   }
 
-  private async process(id: string, rows: Prefetched): Promise<Outcome> {
+  /** `sent`: where a sent reminder is noted, for its lane to record (finishSent). */
+  private async process(id: string, rows: Prefetched, sent: { id: string; at: Date }[]): Promise<Outcome> {
     const reminder = rows.reminders.get(id) ?? (await this.db.reminder.findUniqueOrThrow({ where: { id } }));
     // Whether it still applies is judged on a fresh read: a lane paced by Teams' limits can take seconds.
     const fresh = Date.now() - rows.at < PREFETCH_FRESH_MS;
@@ -479,7 +495,7 @@ export class ReminderScheduler {
     }
     const now = this.now();
     if (delivery.outcome === "sent") {
-      await this.finish(id, { status: "sent", sentAt: now, attempts: reminder.attempts + 1 });
+      sent.push({ id, at: now });
       return "sent";
     }
     const attempts = reminder.attempts + 1;
@@ -488,12 +504,26 @@ export class ReminderScheduler {
       this.logger.warn({ reminderId: id, attempts, error: delivery.error }, "reminder failed");
       return "failed";
     }
-    const backoff = Math.min(this.options.baseBackoffMs * 2 ** (attempts - 1), this.options.maxBackoffMs) * (0.5 + this.options.random());
     // Counted from now (when the answer came), and never an invalid or endless wait, whatever a header said.
-    const asked = Number.isFinite(delivery.retryAfterMs) ? Math.min(Math.max(0, delivery.retryAfterMs!), MAX_RETRY_DELAY_MS) : 0;
-    const wait = Math.min(Math.max(asked, backoff), MAX_RETRY_DELAY_MS);
+    // A Retry-After is what the service asked for (plus a quarter second at most, so that the
+    // throttled do not all come back at once); without one, backoff doubling with each attempt.
+    const wait = Number.isFinite(delivery.retryAfterMs)
+      ? Math.min(Math.max(0, delivery.retryAfterMs!) + RETRY_AFTER_JITTER_MS * this.options.random(), MAX_RETRY_DELAY_MS)
+      : Math.min(this.options.baseBackoffMs * 2 ** (attempts - 1), this.options.maxBackoffMs) * (0.5 + this.options.random());
     await this.finish(id, { status: "pending", attempts, lastError: delivery.error, nextAttemptAt: new Date(now.getTime() + wait) });
     return "retried";
+  }
+
+  /**
+   * Records a lane's sent reminders, only those this instance still holds, in one statement;
+   * their sentAt is when the lane's first went out (a lane lasts a second or two).
+   */
+  private async finishSent(sent: { id: string; at: Date }[]): Promise<void> {
+    if (!sent.length) return;
+    await this.db.reminder.updateMany({
+      where: { id: { in: sent.map((item) => item.id) }, status: "claimed", claimedBy: this.options.instanceId },
+      data: { status: "sent", sentAt: sent[0].at, attempts: { increment: 1 }, leaseUntil: null, claimedBy: null },
+    });
   }
 
   /** Records an outcome, only if this instance still holds the claim. */

@@ -37,19 +37,35 @@ export interface SendBudget {
 /** A little room kept under each limit for the network's jitter between here and Teams. */
 const SAFETY_MS = 30;
 
+/** The index of the first of the sorted `times` at or after `from`. */
+function firstAtOrAfter(times: number[], from: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle] < from) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** How many of the sorted `times` fall in [from, to). */
 function countIn(times: number[], from: number, to: number): number {
-  let count = 0;
-  for (const time of times) if (time >= from && time < to) count++;
-  return count;
+  return firstAtOrAfter(times, to) - firstAtOrAfter(times, from);
 }
 
 /** Whether one more send at `t` keeps every window of length W that contains t within its limit. */
 function fits(times: number[], window: Window, t: number): boolean {
   const width = window.ms + (window.marginMs ?? SAFETY_MS);
   // The busiest window containing t starts at t - width (just after) or just after an event enters on its right.
-  const starts = [t - width + 1, ...times.filter((time) => time > t && time < t + width).map((time) => time - width + 1)];
-  return starts.every((start) => countIn(times, start, start + width) < window.limit);
+  if (countIn(times, t - width + 1, t + 1) >= window.limit) return false;
+  let i = firstAtOrAfter(times, t);
+  while (i < times.length && times[i] <= t) i++;
+  for (; i < times.length && times[i] < t + width; i++) {
+    const start = times[i] - width + 1;
+    if (countIn(times, start, start + width) >= window.limit) return false;
+  }
+  return true;
 }
 
 /**
