@@ -130,7 +130,7 @@ export function createReminderScheduler(config: Config, database: Database, logg
   const budget = database.config.provider === "postgresql" ? new SharedSendBudget(database.config.url) : new LocalSendBudget();
   const channel = new TeamsReminderChannel(new ConnectorSender(credentials), database.db, new ConversationRefStore(database.db), config.defaultLocale, logger, budget);
   // A sweep waits up to 10 s for retries about to fall due (a 429's Retry-After) rather than leave them to the next sweep.
-  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000, settleMs: 10_000 }, domain.sync);
+  return new ReminderScheduler(database.db, channel, logger, { leadDays: config.reminderLeadDays, ...config.reminders, staleAfterMs: config.partnerCenter.refreshHours * 3_600_000, settleMs: 10_000, provider: database.config.provider }, domain.sync);
 }
 
 /**

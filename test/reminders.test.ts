@@ -95,7 +95,7 @@ describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`,
   const scheduler = (instanceId = "instance-a", options: Partial<SchedulerOptions> = {}) => {
     const refs = new ConversationRefStore(database.db);
     const channel = new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(() => clock.getTime(), async () => {}), () => clock);
-    return new ReminderScheduler(database.db, channel, log.logger, { instanceId, random: () => 0.5, baseBackoffMs: 2_000, maxAttempts: 4, clock: () => clock, ...options }, services.sync);
+    return new ReminderScheduler(database.db, channel, log.logger, { instanceId, random: () => 0.5, baseBackoffMs: 2_000, maxAttempts: 4, clock: () => clock, provider: providerUnderTest, ...options }, services.sync);
   };
   /** A sweep at a moment of the test's clock (which is as it was afterwards). */
   const sweepAt = async (sweeper: ReminderScheduler, at: Date) => {
@@ -416,7 +416,7 @@ describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`,
     connector.respond = () => ({ status: 200, delayMs: 150 });
     const refs = new ConversationRefStore(database.db);
     const instance = (id: string) =>
-      new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(), now), log.logger, { instanceId: id, clock: now, leaseMs: 400, concurrency: 1, batchSize: 50 });
+      new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, new LocalSendBudget(), now), log.logger, { instanceId: id, clock: now, leaseMs: 400, concurrency: 1, batchSize: 50, provider: providerUnderTest });
     const first = instance("slow-a").sweep();
     await new Promise((resolve) => setTimeout(resolve, 700));
     const second = await instance("late-b").sweep();
@@ -489,7 +489,7 @@ describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`,
     const budgets = [new SharedSendBudget(url), new SharedSendBudget(url)];
     try {
       const refs = new ConversationRefStore(database.db);
-      const instances = budgets.map((budget, i) => new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, budget, now), log.logger, { instanceId: `shared-${i}`, clock: now, batchSize: 5 }));
+      const instances = budgets.map((budget, i) => new ReminderScheduler(database.db, new TeamsReminderChannel(new ConnectorSender(), database.db, refs, "en", log.logger, budget, now), log.logger, { instanceId: `shared-${i}`, clock: now, batchSize: 5, provider: providerUnderTest }));
       const reports = await Promise.all(instances.map((instance) => instance.sweep()));
       expect(reports.reduce((sum, report) => sum + report.sent, 0)).toBe(42);
     } finally {

@@ -112,6 +112,11 @@ export interface SchedulerOptions {
   concurrency: number;
   /** Batches this instance works on at once: the next is claimed and read while the last is still being delivered. */
   pipelines: number;
+  /**
+   * The database's kind. On PostgreSQL a claim is one statement that skips rows another
+   * instance is claiming at that moment (FOR UPDATE SKIP LOCKED) instead of racing for them.
+   */
+  provider: "sqlite" | "postgresql";
   /** First retry delay; doubled each attempt, with jitter, up to maxBackoffMs. */
   baseBackoffMs: number;
   maxBackoffMs: number;
@@ -137,6 +142,7 @@ export const defaultSchedulerOptions: SchedulerOptions = {
   batchSize: 200,
   concurrency: 32,
   pipelines: 2,
+  provider: "sqlite",
   baseBackoffMs: 2_000,
   maxBackoffMs: 10 * 60_000,
   settleMs: 0,
@@ -446,6 +452,7 @@ export class ReminderScheduler {
    * when another instance took this batch first.
    */
   private async claim(): Promise<Claimed[] | undefined> {
+    if (this.options.provider === "postgresql") return this.claimSkippingLocked();
     const now = this.now();
     const due = { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] };
     const candidates = await this.db.reminder.findMany({
@@ -465,6 +472,45 @@ export class ReminderScheduler {
       select: { id: true, recipientUserId: true },
     });
     return claimed.map((row) => ({ id: row.id, lane: tenantOf.get(row.recipientUserId) ?? "" }));
+  }
+
+  /**
+   * The claim on PostgreSQL, in one statement: the due reminders (in due order, four batches'
+   * worth) that no other claim holds at this moment, taken across tenants in turn, marked
+   * claimed and returned with their recipient's tenant. Rows another instance is claiming are
+   * skipped, not waited for and lost: two instances claiming at once take different batches.
+   */
+  private async claimSkippingLocked(): Promise<Claimed[] | undefined> {
+    const now = this.now();
+    const leaseUntil = new Date(now.getTime() + this.options.leaseMs);
+    const rows = await this.db.$queryRawUnsafe<{ id: string; lane: string }[]>(
+      `WITH candidates AS (
+         SELECT r."id", u."tenantId", r."nextAttemptAt"
+         FROM "Reminder" r JOIN "User" u ON u."id" = r."recipientUserId"
+         WHERE (r."status" = 'pending' AND r."nextAttemptAt" <= $1) OR (r."status" = 'claimed' AND r."leaseUntil" < $1)
+         ORDER BY r."nextAttemptAt", r."id"
+         LIMIT $2
+         FOR UPDATE OF r SKIP LOCKED
+       ), chosen AS (
+         SELECT "id", "tenantId", row_number() OVER (PARTITION BY "tenantId" ORDER BY "nextAttemptAt", "id") AS "turn" FROM candidates
+         ORDER BY "turn", "tenantId"
+         LIMIT $3
+       ), claimed AS (
+         UPDATE "Reminder" r SET "status" = 'claimed', "leaseUntil" = $4, "claimedBy" = $5, "updatedAt" = $1
+         FROM chosen WHERE r."id" = chosen."id"
+         RETURNING r."id" AS "id", chosen."tenantId" AS "lane"
+       )
+       SELECT "id", "lane" FROM claimed`,
+      now,
+      this.options.batchSize * 4,
+      this.options.batchSize,
+      leaseUntil,
+      this.options.instanceId,
+    );
+    if (rows.length) return rows.map((row) => ({ id: row.id, lane: row.lane }));
+    // None claimed: none due, or every due one held by another claim right now (possibly empty).
+    const due = await this.db.reminder.count({ where: { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] } });
+    return due ? [] : undefined;
   }
 
   /** `sent`: where a sent reminder is noted, for its lane to record (finishSent). */
