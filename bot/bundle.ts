@@ -7,19 +7,18 @@
  * own (`module.enableCompileCache` is Node 22).
  *
  * Left outside the file, loaded from node_modules: native addons (better-sqlite3), pino (its
- * transports run files of their own in worker threads) and the Entra libraries (loaded at the
- * first token only). Dynamic imports become require() calls: a script compiled from a code
+ * transports run files of their own in worker threads), and what is loaded on first use only
+ * (below): the Entra libraries and the text recognizers. Dynamic imports become require() calls: a script compiled from a code
  * cache on Node 20 loses the callback a dynamic import needs.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 
 const root = join(import.meta.dirname, "..");
-const out = join(root, "dist", "bundle");
 
 /**
  * Prisma's WebAssembly query compilers: the generated client imports each as a module holding
@@ -27,7 +26,7 @@ const out = join(root, "dist", "bundle");
  * that reads the binary from dist/bundle (written once by this build) and hands it over in the
  * form the client decodes.
  */
-const queryCompilerFromFile: Plugin = {
+const queryCompilerFromFile = (out: string): Plugin => ({
   name: "query-compiler-from-file",
   setup(builder) {
     builder.onLoad({ filter: /query_compiler_fast_bg\.[a-z]+\.wasm-base64\.mjs$/ }, async (args) => {
@@ -38,7 +37,7 @@ const queryCompilerFromFile: Plugin = {
       return { contents: `export const wasm = require("node:fs").readFileSync(require("node:path").join(__dirname, ${JSON.stringify(file)})).toString("base64");`, loader: "js" };
     });
   },
-};
+});
 
 /**
  * Packages loaded when something first reaches into them, not when their importer loads:
@@ -76,29 +75,37 @@ module.exports = new Proxy({}, {
   },
 };
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-const started = performance.now();
-await build({
-  entryPoints: [join(root, "bot", "main.ts")],
-  outfile: join(out, "bot.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  // Smaller source to read and compile; names kept for stack traces and error types.
-  minify: true,
-  keepNames: true,
-  legalComments: "none",
-  sourcemap: "linked",
-  supported: { "dynamic-import": false },
-  external: ["better-sqlite3", "pg-native", "dtrace-provider", "pino", "pino-pretty", "@azure/identity", "@azure/msal-node"],
-  plugins: [queryCompilerFromFile, loadedOnFirstUse],
-  // import.meta.url of each bundled module is the bundle's own URL (projectRoot walks up from it).
-  define: { "import.meta.url": "__bundleUrl" },
-  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  logLevel: "warning",
-});
-// The code cache: the bundle loaded (every module evaluated, nothing started), then V8's cache of what it compiled.
-execFileSync(process.execPath, [join(root, "dist", "bot", "start.js"), "--write-code-cache"], { cwd: root, stdio: "inherit" });
-console.log(`bundled dist/bundle/bot.cjs and its code cache in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+/** How `entry` and what it imports become one file (the build below; test/shutdown.test.ts bundles a probe with the same). */
+export function bundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    // Smaller source to read and compile; names kept for stack traces and error types.
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    sourcemap: "linked",
+    supported: { "dynamic-import": false },
+    external: ["better-sqlite3", "pg-native", "dtrace-provider", "pino", "pino-pretty", "@azure/identity", "@azure/msal-node", "@microsoft/recognizers-text-*"],
+    plugins: [queryCompilerFromFile(dirname(outfile)), loadedOnFirstUse],
+    // import.meta.url of each bundled module is the bundle's own URL (projectRoot walks up from it).
+    define: { "import.meta.url": "__bundleUrl" },
+    banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    logLevel: "warning",
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const out = join(root, "dist", "bundle");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const started = performance.now();
+  await build(bundleOptions(join(root, "bot", "main.ts"), join(out, "bot.cjs")));
+  // The code cache: the bundle loaded (every module evaluated, nothing started), then V8's cache of what it compiled.
+  execFileSync(process.execPath, [join(root, "dist", "bot", "start.js"), "--write-code-cache"], { cwd: root, stdio: "inherit" });
+  console.log(`bundled dist/bundle/bot.cjs and its code cache in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}

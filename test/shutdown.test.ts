@@ -5,6 +5,9 @@
  * completes, its answer is delivered, and the process exits 0 within the deadline.
  */
 import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { build } from "esbuild";
+import { bundleOptions } from "../bot/bundle.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScratchDatabase } from "../src/db/scratch.js";
@@ -85,6 +88,28 @@ describe(`SIGTERM to the compiled bot (${providerUnderTest})`, () => {
     `;
     const result = JSON.parse(execFileSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" }).trim().split("\n").at(-1)!);
     expect(result).toEqual({ rejected: false, main: "function", loaded: [] });
+  });
+
+  it("in the bundle, what is loaded on first use works when reached: MSAL, Azure identity, the recognizers; botbuilder's culture names without them", { timeout: 60_000 }, async () => {
+    // A probe bundled as the bot is (bot/bundle.ts), inside the project so that what stays outside resolves from node_modules.
+    const dir = join(root, "node_modules", ".cache", "bundle-probe");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "probe.ts"),
+      `import { PromptCultureModels } from "botbuilder-dialogs";
+       export async function probe() {
+         const before = Object.keys(require.cache).filter((name) => /recognizers-text-(suite|number)|msal-node/.test(name)).length;
+         const english = PromptCultureModels.English.locale;
+         const msal = await import("@azure/msal-node");
+         const { ManagedIdentityCredential } = await import("@azure/identity");
+         const { recognizeNumber } = await import("@microsoft/recognizers-text-number");
+         return { before, english, msal: typeof msal.ConfidentialClientApplication, identity: typeof ManagedIdentityCredential, twelve: recognizeNumber("twelve", "en-us")[0]?.resolution?.value };
+       }`,
+    );
+    await build(bundleOptions(join(dir, "probe.ts"), join(dir, "probe.cjs")));
+    const result = JSON.parse(execFileSync(process.execPath, ["-e", `require(${JSON.stringify(join(dir, "probe.cjs"))}).probe().then((r) => console.log(JSON.stringify(r)))`], { cwd: root, encoding: "utf8" }));
+    expect(result).toEqual({ before: 0, english: "en-us", msal: "function", identity: "function", twelve: "12" });
   });
 
   it("LOG_FORMAT=pretty logs for people (development); the default is JSON lines", { timeout: 60_000 }, async () => {
