@@ -1,7 +1,7 @@
 /**
  * What `npm start` runs: reads the configuration, then starts the bot (see app.ts) and stops it
  * gracefully on SIGTERM or SIGINT. Exported as a function so that the bundled build
- * (build/bundle.ts) can load every module first and run it from a V8 code cache.
+ * (bot/bundle.ts) can load every module first and run it from a V8 code cache.
  */
 import { loadDotEnv, parseConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";

@@ -163,7 +163,10 @@ try {
   const reached = (share: number) => (times.length ? (times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)] - times[0]) / 1000 : 0);
   console.log(`sent by: 50% ${reached(0.5).toFixed(1)} s, 90% ${reached(0.9).toFixed(1)} s, 99% ${reached(0.99).toFixed(1)} s, 100% ${reached(1).toFixed(1)} s`);
   const perSecond = new Map<number, number>();
-  for (const time of times) perSecond.set(Math.floor((time - times[0]) / 1000), (perSecond.get(Math.floor((time - times[0]) / 1000)) ?? 0) + 1);
+  for (const time of times) {
+    const second = Math.floor((time - times[0]) / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
   console.log(`sends per second: ${[...perSecond.values()].join(" ")}`);
   console.log(`target: 0 lost, 0 duplicates, ratio ≥ 0.95: ${lost === 0 && duplicates === 0 && ratio >= 0.95 ? "met" : "NOT met"}`);
 } finally {

@@ -60,10 +60,8 @@ export function money(locale: Locale, cents: number, currency: string): string {
   return moneyFormat(`${tag(locale)}|${currency}`).format(cents / 100);
 }
 
-const displayNames = memo((locale) => new Intl.DisplayNames([locale], { type: "language" }));
-
 /** Languages named in the reader's language. */
-export const languageNames = (locale: Locale): Intl.DisplayNames => displayNames(locale);
+export const languageNames: (locale: Locale) => Intl.DisplayNames = memo((locale) => new Intl.DisplayNames([locale], { type: "language" }));
 
 const knownZones = memo((zone) => {
   try {

@@ -204,6 +204,9 @@ export function roundRobin<T>(items: T[], groupOf: (item: T) => string): T[] {
   return out;
 }
 
+/** Reminders due at `now`: pending ones whose time has come, and claimed ones whose lease expired (the raw claim on PostgreSQL says the same in SQL). */
+const dueAt = (now: Date) => ({ OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] });
+
 export class ReminderScheduler {
   private readonly options: SchedulerOptions;
 
@@ -454,7 +457,7 @@ export class ReminderScheduler {
   private async claim(): Promise<Claimed[] | undefined> {
     if (this.options.provider === "postgresql") return this.claimSkippingLocked();
     const now = this.now();
-    const due = { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] };
+    const due = dueAt(now);
     const candidates = await this.db.reminder.findMany({
       where: due,
       select: { id: true, recipientUserId: true },
@@ -509,8 +512,7 @@ export class ReminderScheduler {
     );
     if (rows.length) return rows.map((row) => ({ id: row.id, lane: row.lane }));
     // None claimed: none due, or every due one held by another claim right now (possibly empty).
-    const due = await this.db.reminder.count({ where: { OR: [{ status: "pending", nextAttemptAt: { lte: now } }, { status: "claimed", leaseUntil: { lt: now } }] } });
-    return due ? [] : undefined;
+    return (await this.db.reminder.count({ where: dueAt(now) })) ? [] : undefined;
   }
 
   /** `sent`: where a sent reminder is noted, for its lane to record (finishSent). */
