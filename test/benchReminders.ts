@@ -38,6 +38,7 @@ class LimitedConnector {
   throttled = 0;
   /** Of those, refused for the conversation's limits (the rest: the tenant's). */
   throttledConversation = 0;
+  readonly throttledAt: number[] = [];
   private readonly sends = new Map<string, number[]>();
   private readonly server = createServer((request, response) => {
     let raw = "";
@@ -54,6 +55,7 @@ class LimitedConnector {
       const overConversation = over(`c:${conversation}`, conversationLimits);
       if (overConversation || over(`t:${tenant}`, tenantLimits)) {
         this.throttled++;
+        this.throttledAt.push(now);
         if (overConversation) this.throttledConversation++;
         response.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
         return response.end(JSON.stringify({ error: { code: "ThrottledRequest", message: "Too many requests" } }));
@@ -168,6 +170,8 @@ try {
     perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
   }
   console.log(`sends per second: ${[...perSecond.values()].join(" ")}`);
+  const throttledPerSecond = [...perSecond.keys()].map((second) => connector.throttledAt.filter((time) => Math.floor((time - times[0]) / 1000) === second).length);
+  console.log(`429s per second: ${throttledPerSecond.join(" ")}`);
   console.log(`target: 0 lost, 0 duplicates, ratio ≥ 0.95: ${lost === 0 && duplicates === 0 && ratio >= 0.95 ? "met" : "NOT met"}`);
 } finally {
   await connector.stop();

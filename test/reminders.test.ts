@@ -4,7 +4,7 @@ import { testServices } from "./helpers/harness.js";
 import { TeamsReminderChannel } from "../bot/reminders/teamsReminderChannel.js";
 import type { Caller } from "../src/identity/identityService.js";
 import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
-import { earliestSlot, LocalSendBudget, perConversation, perTenant, SharedSendBudget } from "../bot/teams/sendBudget.js";
+import { ClockOffset, earliestSlot, LocalSendBudget, perConversation, perTenant, SharedSendBudget } from "../bot/teams/sendBudget.js";
 import { defaultSchedulerOptions, ReminderScheduler, roundRobin, type SchedulerOptions } from "../src/reminders/reminderScheduler.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { makeCaller, newCustomer, OFFERS, order } from "./helpers/fixtures.js";
@@ -53,6 +53,28 @@ describe("send budget (Teams' per-conversation and per-tenant limits)", () => {
     }
     expect(at.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => i * 34));
     expect(at[30]).toBe(1030);
+  });
+
+  it("a reservation made ahead gives no slot sooner than asked, the slots after it at the tenant's pace; the room before it stays usable", async () => {
+    const budget = new LocalSendBudget(() => 1_000);
+    const keys = (i: number) => [{ key: `c${i}`, windows: perConversation }, { key: "tenant", windows: perTenant }];
+    expect(await budget.reserve([keys(1), keys(2), keys(3)], 150)).toEqual([1_150, 1_184, 1_218]);
+    // A send wanted now fits 150 ms before them; the next one ahead of time goes after them.
+    expect(await budget.reserve([keys(4)], 0)).toEqual([1_000]);
+    expect(await budget.reserve([keys(5)], 150)).toEqual([1_252]);
+  });
+
+  it("the database's clock is read as NTP does: the reading with the shortest round trip is trusted", () => {
+    const clock = new ClockOffset();
+    // A round trip of 400 ms (it waited for a lock): the reading could be from any moment of it.
+    clock.sample(10_000, 0, 400);
+    expect(clock.toLocal(20_000)).toBe(20_000 - 9_800);
+    // 10 ms: the database's clock is 10,000 - 205 = 9,795 ms ahead, give or take 5.
+    clock.sample(10_200, 200, 210);
+    expect(clock.toLocal(20_000)).toBe(20_000 - 9_995);
+    // A slower reading afterwards does not override it.
+    clock.sample(10_900, 600, 1_000);
+    expect(clock.toLocal(20_000)).toBe(20_000 - 9_995);
   });
 
   it("packs concurrent senders into slots that keep every sliding window within its limit", () => {
@@ -426,6 +448,24 @@ describe(`reminders over HTTP to a fake Teams connector (${providerUnderTest})`,
     expect(sent).toHaveLength(12);
     expect(await database.db.reminder.count({ where: { subscriptionId: { in: subs.map((sub) => sub.id) }, status: "sent" } })).toBe(12);
     expect(defaultSchedulerOptions.leaseMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it("a lane's cards go out at their reserved slots, each made shortly before it: a slow answer to one card does not hold back the next", { timeout: 30_000 }, async () => {
+    const subs = [await suspendedSubscription(), await suspendedSubscription()];
+    const started = Date.now();
+    const now = () => new Date(subs[0].deletionAt!.getTime() - DAY + 1000 + (Date.now() - started));
+    arrivals.splice(0);
+    // Every answer takes 400 ms.
+    connector.respond = (request) => ({ ...timed(() => ({ status: 200 }))(request), delayMs: 400 });
+    const channel = new TeamsReminderChannel(new ConnectorSender(), database.db, new ConversationRefStore(database.db), "en", log.logger, new LocalSendBudget(), now);
+    const report = await new ReminderScheduler(database.db, channel, log.logger, { clock: now, provider: providerUnderTest }).sweep();
+    expect(report.sent).toBe(6);
+    // The provider's four cards (two to the admin, two to the agent): one tenant's lane, paced
+    // 34 ms apart by the tenant's budget, all sent before the first answer came back.
+    const provider = arrivals.filter((arrival) => [admin, agent].some((caller) => arrival.path.includes(encodeURIComponent(`a:conv-${caller.userId}`)))).map((arrival) => arrival.at).sort((a, b) => a - b);
+    expect(provider).toHaveLength(4);
+    for (let i = 1; i < provider.length; i++) expect(provider[i] - provider[i - 1]).toBeGreaterThanOrEqual(30);
+    expect(provider[3] - provider[0]).toBeLessThan(400);
   });
 
   it("item 11: Retry-After is counted from the moment the 429 came back, not from the sweep's start", async () => {

@@ -13,19 +13,35 @@ export const REFRESH_USER_LIMIT = 60;
 
 type Json = Record<string, unknown>;
 
-/** Turns every verb-carrying Action.Submit of a card (ShowCards and selectActions included) into an Action.Execute with the Submit as fallback. */
+/**
+ * Turns every verb-carrying Action.Submit of a card (ShowCards and selectActions included) into an
+ * Action.Execute with the Submit as fallback. Only the nodes on the way to a changed button are
+ * copied; the rest is shared with the input (a card is rendered for every reminder of a sweep).
+ */
 export function universalActions<T>(node: T): T {
-  if (Array.isArray(node)) return node.map((item) => universalActions(item)) as T;
-  if (!node || typeof node !== "object") return node;
-  const copy: Json = {};
-  for (const [key, value] of Object.entries(node as Json)) copy[key] = universalActions(value);
-  const data = copy.data as { verb?: unknown } | undefined;
-  // A button that opens a dialog (task/fetch) stays a Submit: Teams opens dialogs from those.
-  if (copy.type === "Action.Submit" && data && typeof data.verb === "string" && !(data as { msteams?: unknown }).msteams) {
-    const { type: _type, ...rest } = copy;
-    return { ...rest, type: "Action.Execute", verb: data.verb, data, fallback: copy } as T;
+  if (Array.isArray(node)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const value = universalActions(node[i]);
+      if (value !== node[i]) (copy ??= node.slice())[i] = value;
+    }
+    return (copy ?? node) as T;
   }
-  return copy as T;
+  if (!node || typeof node !== "object") return node;
+  const object = node as Json;
+  let copy: Json | undefined;
+  for (const key in object) {
+    const value = universalActions(object[key]);
+    if (value !== object[key]) (copy ??= { ...object })[key] = value;
+  }
+  const result = copy ?? object;
+  const data = result.data as { verb?: unknown } | undefined;
+  // A button that opens a dialog (task/fetch) stays a Submit: Teams opens dialogs from those.
+  if (result.type === "Action.Submit" && data && typeof data.verb === "string" && !(data as { msteams?: unknown }).msteams) {
+    const { type: _type, ...rest } = result;
+    return { ...rest, type: "Action.Execute", verb: data.verb, data, fallback: result } as T;
+  }
+  return result as T;
 }
 
 /** The card with its Action.Execute buttons back to their Action.Submit fallbacks (a dialog's form submits with task/submit). */

@@ -11,7 +11,7 @@ import type { Locale } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
 import type { ConversationRefStore } from "../teams/conversationRefs.js";
 import { LocalSendBudget, perConversation, perTenant, type SendBudget } from "../teams/sendBudget.js";
-import { NO_CONVERSATION, type Delivery, type ReminderChannel, type ReminderToSend } from "../../src/reminders/reminderScheduler.js";
+import { NO_CONVERSATION, reminderKinds, type Delivery, type ReminderChannel, type ReminderToSend } from "../../src/reminders/reminderScheduler.js";
 import { renderCard } from "../cards/render.js";
 import type { Lang } from "../customers/customerCards.js";
 import type { ConnectorSender } from "./connectorSender.js";
@@ -120,9 +120,10 @@ export class TeamsReminderChannel implements ReminderChannel {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** A lane's recipients and their conversations read in two statements, and every send slot reserved in one step. */
-  async prepare(lane: { id: string; recipientUserId: string }[]): Promise<void> {
-    const ids = [...new Set(lane.map((item) => item.recipientUserId))];
+  /** The lanes' recipients and their conversations read in two statements, and every send slot of every lane reserved in one step (none sooner than `aheadMs` from now). */
+  async prepare(lanes: { id: string; recipientUserId: string }[][], aheadMs = 0): Promise<Map<string, number>> {
+    const ids = [...new Set(lanes.flat().map((item) => item.recipientUserId))];
+    if (!ids.length) return new Map();
     const users = await this.db.user.findMany({ where: { id: { in: ids } } });
     const refs = await this.refs.activeForMany(ids);
     const readAt = Date.now();
@@ -131,13 +132,37 @@ export class TeamsReminderChannel implements ReminderChannel {
     for (const [id, slot] of this.slots) if (readAt - slot.reservedAt > 10 * PREPARED_FRESH_MS) this.slots.delete(id);
     const recipients = new Map(users.map((user) => [user.id, { user, refs: order(refs.get(user.id) ?? []), readAt }]));
     for (const [id, recipient] of recipients) this.recipients.set(id, recipient);
-    const planned = lane.flatMap((item) => {
+    // Each lane's reminders in their order: a lane delivers one after the other, so its slots follow each other.
+    const planned = lanes.flat().flatMap((item) => {
       const recipient = recipients.get(item.recipientUserId);
       const first = recipient?.refs[0];
       return recipient && first ? [{ id: item.id, conversationId: conversationOf(first), tenantId: recipient.user.tenantId }] : [];
     });
-    const slots = await this.budget.reserve(planned.map((item) => budgetKeys(item.conversationId, item.tenantId)));
+    const slots = await this.budget.reserve(
+      planned.map((item) => budgetKeys(item.conversationId, item.tenantId)),
+      aheadMs,
+    );
     planned.forEach((item, i) => this.slots.set(item.id, { conversationId: item.conversationId, at: slots[i], reservedAt: readAt }));
+    return new Map(planned.map((item, i) => [item.id, slots[i]]));
+  }
+
+  /**
+   * One card of each kind in each language made and serialized, then dropped: the template
+   * parsed, the date and money formatters made, the code compiled, before the first sweep's
+   * cards are due (a cold first batch made its sends late for their slots).
+   */
+  warmUp(): void {
+    const now = this.now();
+    const subscription = {
+      id: "warm-up", version: 1, status: "active", productType: "OnlineServicesNCE", offerName: "Offer", isTrial: false, licences: 5, billingCycle: "monthly", termDuration: "P1Y",
+      termStartAt: new Date(now.getTime() - 300 * DAY), termEndAt: new Date(now.getTime() + 30 * DAY), autoRenew: true, cancellableUntil: null, refundableSeats: "[]", scheduledNextTerm: null,
+      unitPriceCents: 600, currency: "USD", customerId: "warm-up", customerName: "Customer", convertsTo: null,
+    };
+    for (const locale of ["en", "fr"] as const)
+      for (const kind of reminderKinds) {
+        const card = reminderCard(reminderCardData({ t: translator(locale), locale }, { id: "warm-up", kind, eventAt: subscription.termEndAt, leadDays: 30, recipientUserId: "warm-up", subscription, orderSize: 1 }, now));
+        JSON.stringify(card);
+      }
   }
 
   async deliver(reminder: ReminderToSend): Promise<Delivery> {

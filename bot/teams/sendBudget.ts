@@ -5,7 +5,7 @@
  */
 import type { Window } from "../../src/util/slidingWindowBudget.js";
 
-export { earliestSlot, LocalSendBudget, SharedSendBudget, type BudgetKey, type SendBudget, type Window } from "../../src/util/slidingWindowBudget.js";
+export { ClockOffset, earliestSlot, LocalSendBudget, SharedSendBudget, type BudgetKey, type SendBudget, type Window } from "../../src/util/slidingWindowBudget.js";
 
 // One chat rarely gets more than a few cards at once, so its windows keep generous room for the
 // jitter between a reserved slot and the card's arrival (a late first card and a punctual ninth

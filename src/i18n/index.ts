@@ -42,7 +42,17 @@ export function translator(locale: Locale): Translate {
       }
       return compiled;
     };
+    // A message without parameters (a button's label, a heading) reads the same every time: made once.
+    const bare = new Map<MessageKey, string>();
     const fill = (escape: boolean) => (key: MessageKey, params?: MessageParams) => {
+      if (params === undefined) {
+        let text = bare.get(key);
+        if (text === undefined) {
+          text = String(format(key).format({}));
+          bare.set(key, text);
+        }
+        return text;
+      }
       const values: Record<string, string | number> = {};
       for (const [name, value] of Object.entries(params ?? {})) values[name] = value instanceof Markdown ? value.text : typeof value === "string" && escape ? escapeMarkdown(value) : value;
       return String(format(key).format(values));

@@ -80,10 +80,17 @@ export type Delivery = { outcome: "sent" } | { outcome: "retry"; retryAfterMs?: 
 export interface ReminderChannel {
   deliver(reminder: ReminderToSend): Promise<Delivery>;
   /**
-   * Optionally gets ready for a lane of reminders about to be delivered one after the other (reads
-   * their recipients at once, reserves their send slots in one step). Delivering works without it.
+   * Optionally gets ready for lanes of reminders about to be delivered (each lane in its order,
+   * the lanes at once): reads their recipients at once and reserves their send slots in one step,
+   * none sooner than `aheadMs` from now. Returns when each reminder with a slot will be sent (ms
+   * since the epoch); delivering works without it.
    */
-  prepare?(lane: { id: string; recipientUserId: string }[]): Promise<void>;
+  prepare?(lanes: { id: string; recipientUserId: string }[][], aheadMs: number): Promise<Map<string, number>>;
+  /**
+   * Optionally readies what its first sends would otherwise pay for (templates parsed, formatters
+   * made, code compiled), so that a sweep's first reminders are not late for their slots.
+   */
+  warmUp?(): void;
 }
 
 /** What the sweep reads Partner Center with: the port, the mirror it writes, orders to follow up, and the catalog's trial conversions. */
@@ -159,6 +166,9 @@ export const NO_CONVERSATION = "no active conversation with the recipient";
 /** How long a batch's subscriptions, read at once, are trusted to say whether a reminder still applies. */
 const PREFETCH_FRESH_MS = 1_000;
 
+/** How long before its send slot a reminder is taken up (checked, its card made); no slot is reserved sooner than this. */
+const PREPARE_AHEAD_MS = 150;
+
 /** Spread added to a Retry-After's wait. */
 const RETRY_AFTER_JITTER_MS = 250;
 
@@ -209,6 +219,8 @@ const dueAt = (now: Date) => ({ OR: [{ status: "pending", nextAttemptAt: { lte: 
 
 export class ReminderScheduler {
   private readonly options: SchedulerOptions;
+  /** Whether the channel was warmed up (once per process, before its first sweep). */
+  private warm = false;
 
   constructor(
     private readonly db: Db,
@@ -227,6 +239,14 @@ export class ReminderScheduler {
   /** Reads what time changed, records what is due, then delivers until nothing due is left unclaimed. */
   async sweep(): Promise<SweepReport> {
     const report: SweepReport = { refreshed: 0, deleted: 0, provisioned: 0, recorded: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
+    if (!this.warm) {
+      this.warm = true;
+      try {
+        this.channel.warmUp?.();
+      } catch (error) {
+        this.logger.warn({ err: error }, "could not warm up the reminder channel");
+      }
+    }
     if (this.sync) {
       Object.assign(report, await this.refreshDue(this.sync));
       report.provisioned = await this.followUpOrders(this.sync);
@@ -266,32 +286,70 @@ export class ReminderScheduler {
     renewal.unref?.();
     try {
       const rows = await this.prefetch(claimed.map((item) => item.id));
-      const lanes = new Map<string, string[]>();
-      for (const { id, lane } of claimed) lanes.set(lane, [...(lanes.get(lane) ?? []), id]);
-      const queue = [...lanes.values()];
+      const byLane = new Map<string, string[]>();
+      for (const { id, lane } of claimed) byLane.set(lane, [...(byLane.get(lane) ?? []), id]);
+      const lanes = [...byLane.values()];
+      const recipientsOf = (lane: string[]) =>
+        lane.flatMap((id) => {
+          const reminder = rows.reminders.get(id);
+          return reminder ? [{ id, recipientUserId: reminder.recipientUserId }] : [];
+        });
+      const prepare = async (some: string[][]): Promise<Map<string, number>> => {
+        try {
+          return (await this.channel.prepare?.(some.map(recipientsOf), PREPARE_AHEAD_MS)) ?? new Map();
+        } catch (error) {
+          this.logger.warn({ err: error }, "could not prepare lanes of reminders; each is delivered on its own");
+          return new Map();
+        }
+      };
+      // The lanes that start at once are prepared together (their recipients read, their slots
+      // reserved in one step); a lane that waits for a free worker is prepared when it starts.
+      const workers = Math.min(this.options.concurrency, lanes.length);
+      const firstSlots = await prepare(lanes.slice(0, workers));
+      const queue = lanes.map((lane, i) => ({ lane, slots: i < workers ? firstSlots : undefined }));
       const outcomes: Outcome[] = [];
       const worker = async () => {
-        for (let lane = queue.shift(); lane; lane = queue.shift()) {
-          const recipients = lane.flatMap((id) => {
-            const reminder = rows.reminders.get(id);
-            return reminder ? [{ id, recipientUserId: reminder.recipientUserId }] : [];
-          });
-          try {
-            await this.channel.prepare?.(recipients);
-          } catch (error) {
-            this.logger.warn({ err: error }, "could not prepare a lane of reminders; each is delivered on its own");
-          }
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const { lane } = next;
+          const slots = next.slots ?? (await prepare([lane]));
           // The sent ones are recorded together when the lane is done (one statement, not one per card).
           const sent: { id: string; at: Date }[] = [];
+          // Whether a reminder still applies is judged on a fresh read: a lane paced by Teams'
+          // limits can take seconds. Once the batch's read is old, the rest of the lane is read again at once.
+          const current = { at: rows.at, subscriptions: rows.subscriptions };
+          let reading: Promise<void> | undefined;
+          const freshSubscriptions = async (from: number) => {
+            if (Date.now() - current.at >= PREFETCH_FRESH_MS)
+              await (reading ??= this.readSubscriptions(lane.slice(from).flatMap((id) => rows.reminders.get(id)?.subscriptionId ?? [])).then((read) => {
+                Object.assign(current, read);
+                reading = undefined;
+              }));
+            return current.subscriptions;
+          };
+          // Each reminder with a slot is taken up PREPARE_AHEAD_MS before it (checked, its card
+          // made), so that neither the making of a card nor the answer to the one before makes its
+          // send late: a late send and a punctual one reach Teams too close together (429). The
+          // work is then spread as the sends are. A reminder without a slot waits for the one before.
+          const started: Promise<Outcome>[] = [];
+          for (let i = 0; i < lane.length; i++) {
+            const slot = slots.get(lane[i]);
+            if (slot === undefined) await started[i - 1]?.catch(() => undefined);
+            else if (slot - PREPARE_AHEAD_MS > Date.now()) await new Promise((resolve) => setTimeout(resolve, slot - PREPARE_AHEAD_MS - Date.now()));
+            started.push(freshSubscriptions(i).then((subscriptions) => this.process(lane[i], rows.reminders, subscriptions, sent)));
+          }
+          const settled = await Promise.allSettled(started);
           try {
-            for (const id of lane) outcomes.push(await this.process(id, rows, sent));
-          } finally {
             await this.finishSent(sent);
+          } finally {
             for (const id of lane) working.delete(id);
+          }
+          for (const result of settled) {
+            if (result.status === "rejected") throw result.reason;
+            outcomes.push(result.value);
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(this.options.concurrency, queue.length) }, worker));
+      await Promise.all(Array.from({ length: workers }, worker));
       return outcomes;
     } finally {
       clearInterval(renewal);
@@ -301,8 +359,13 @@ export class ReminderScheduler {
   /** The reminders of a batch and their subscriptions, read in two statements rather than two per reminder. */
   private async prefetch(ids: string[]): Promise<Prefetched> {
     const reminders = await this.db.reminder.findMany({ where: { id: { in: ids } } });
-    const subscriptions = await this.db.subscription.findMany({ where: { id: { in: [...new Set(reminders.map((reminder) => reminder.subscriptionId))] } }, include: { customer: { select: { companyName: true } } } });
-    return { at: Date.now(), reminders: new Map(reminders.map((reminder) => [reminder.id, reminder])), subscriptions: new Map(subscriptions.map((subscription) => [subscription.id, subscription])) };
+    return { reminders: new Map(reminders.map((reminder) => [reminder.id, reminder])), ...(await this.readSubscriptions(reminders.map((reminder) => reminder.subscriptionId))) };
+  }
+
+  /** Subscriptions (with their customer's name) read in one statement, and when. */
+  private async readSubscriptions(ids: string[]): Promise<Pick<Prefetched, "at" | "subscriptions">> {
+    const subscriptions = await this.db.subscription.findMany({ where: { id: { in: [...new Set(ids)] } }, include: { customer: { select: { companyName: true } } } });
+    return { at: Date.now(), subscriptions: new Map(subscriptions.map((subscription) => [subscription.id, subscription])) };
   }
 
   private async renew(ids: string[]): Promise<void> {
@@ -515,12 +578,10 @@ export class ReminderScheduler {
     return (await this.db.reminder.count({ where: dueAt(now) })) ? [] : undefined;
   }
 
-  /** `sent`: where a sent reminder is noted, for its lane to record (finishSent). */
-  private async process(id: string, rows: Prefetched, sent: { id: string; at: Date }[]): Promise<Outcome> {
-    const reminder = rows.reminders.get(id) ?? (await this.db.reminder.findUniqueOrThrow({ where: { id } }));
-    // Whether it still applies is judged on a fresh read: a lane paced by Teams' limits can take seconds.
-    const fresh = Date.now() - rows.at < PREFETCH_FRESH_MS;
-    const subscription = (fresh ? rows.subscriptions.get(reminder.subscriptionId) : undefined) ?? (await this.db.subscription.findUnique({ where: { id: reminder.subscriptionId }, include: { customer: { select: { companyName: true } } } }));
+  /** `subscriptions`: read less than PREFETCH_FRESH_MS ago; `sent`: where a sent reminder is noted, for its lane to record (finishSent). */
+  private async process(id: string, reminders: Prefetched["reminders"], subscriptions: Prefetched["subscriptions"], sent: { id: string; at: Date }[]): Promise<Outcome> {
+    const reminder = reminders.get(id) ?? (await this.db.reminder.findUniqueOrThrow({ where: { id } }));
+    const subscription = subscriptions.get(reminder.subscriptionId) ?? (await this.db.subscription.findUnique({ where: { id: reminder.subscriptionId }, include: { customer: { select: { companyName: true } } } }));
     if (!subscription || !stillApplies(reminder, subscription, this.now(), this.options.monthlyRenewals)) {
       await this.finish(id, { status: "skipped", lastError: "the subscription changed since the reminder was due" });
       return "skipped";

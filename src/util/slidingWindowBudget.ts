@@ -25,10 +25,11 @@ export interface SendBudget {
   /** Waits until one more call fits every window of every key, and counts it. */
   acquire(keys: BudgetKey[]): Promise<void>;
   /**
-   * Reserves one slot for each call, in order (each call with its own keys), in one step; returns
-   * when each may be made (the budget's clock); the caller waits for each with `waitUntil`.
+   * Reserves one slot for each call, in order (each call with its own keys), in one step, none
+   * sooner than `aheadMs` from now; returns when each may be made (ms since the epoch, this
+   * process's clock); the caller waits for each with `waitUntil`.
    */
-  reserve(calls: BudgetKey[][]): Promise<number[]>;
+  reserve(calls: BudgetKey[][], aheadMs?: number): Promise<number[]>;
   /** Waits until a reserved slot's time (on the budget's clock). */
   waitUntil(slot: number): Promise<void>;
   close(): Promise<void>;
@@ -117,10 +118,10 @@ export class LocalSendBudget implements SendBudget {
     if (slot > now) await this.sleep(slot - now);
   }
 
-  async reserve(calls: BudgetKey[][]): Promise<number[]> {
+  async reserve(calls: BudgetKey[][], aheadMs = 0): Promise<number[]> {
     const now = this.now();
     return calls.map((keys) => {
-      const slot = earliestSlot(now, keys, this.history);
+      const slot = earliestSlot(now + aheadMs, keys, this.history);
       record(this.history, keys, slot, now);
       return slot;
     });
@@ -129,9 +130,36 @@ export class LocalSendBudget implements SendBudget {
   async close(): Promise<void> {}
 }
 
+/**
+ * How far another clock (the database's) is from this one, estimated as NTP does: a reading of it
+ * taken during a round trip is assumed to be from the round trip's middle, and of the recent
+ * readings the one with the shortest round trip is trusted (a round trip that waited for a lock,
+ * or for this process's busy event loop, says little about when the clock was read). Instances
+ * on different machines then agree on when a slot is, to within a few milliseconds.
+ */
+export class ClockOffset {
+  private readonly samples: { offset: number; roundTrip: number }[] = [];
+
+  constructor(private readonly keep = 16) {}
+
+  /** A reading `remote` of the other clock, taken between `sentAt` and `answeredAt` on this one. */
+  sample(remote: number, sentAt: number, answeredAt: number): void {
+    this.samples.push({ offset: remote - (sentAt + answeredAt) / 2, roundTrip: answeredAt - sentAt });
+    if (this.samples.length > this.keep) this.samples.shift();
+  }
+
+  /** A time on the other clock, on this one. */
+  toLocal(remote: number): number {
+    let best = this.samples[0];
+    for (const sample of this.samples) if (sample.roundTrip < best.roundTrip) best = sample;
+    return Math.round(remote - (best?.offset ?? 0));
+  }
+}
+
 /** The budget shared by every instance on one PostgreSQL database (table "SendBudget"). */
 export class SharedSendBudget implements SendBudget {
   private readonly pool: pg.Pool;
+  private readonly clock = new ClockOffset();
 
   constructor(
     connectionString: string,
@@ -151,30 +179,41 @@ export class SharedSendBudget implements SendBudget {
     if (wait > 0) await this.sleep(wait);
   }
 
-  /** One transaction for all the calls: their keys' rows locked in key order, every slot chosen, the rows written back at once. */
-  async reserve(calls: BudgetKey[][]): Promise<number[]> {
+  /**
+   * One transaction for all the calls, in two round trips: the keys' rows made if new, locked in
+   * key order (no deadlock between instances) and read, with the database's clock once they are
+   * locked; then every slot chosen here, and the rows written back with the commit. Statements go
+   * as one text each way (values quoted by pg): a budget is consulted every few hundred sends at
+   * a sweep's pace, and each round trip costs as much as the work.
+   */
+  async reserve(calls: BudgetKey[][], aheadMs = 0): Promise<number[]> {
     const names = [...new Set(calls.flat().map((key) => key.key))].sort();
+    if (!names.length) return [];
     const client = await this.pool.connect();
     try {
-      await client.query("BEGIN");
-      await client.query(`INSERT INTO "SendBudget" ("key", "times") SELECT unnest($1::text[]), '[]' ON CONFLICT ("key") DO NOTHING`, [names]);
-      // Rows locked in key order (no deadlock between instances); the database's clock is everyone's clock.
-      const { rows } = await client.query<{ key: string; times: string; now: number }>(
-        `SELECT "key", "times", (extract(epoch from clock_timestamp()) * 1000)::float8 AS "now" FROM "SendBudget" WHERE "key" = ANY($1::text[]) ORDER BY "key" FOR UPDATE`,
-        [names],
-      );
-      // Slots are chosen on the database's clock and waited for on this one, from this moment.
-      const localAtRead = Date.now();
-      const now = Math.round(rows[0]?.now ?? localAtRead);
+      const list = (values: string[]) => `ARRAY[${values.map((value) => client.escapeLiteral(value)).join(",")}]::text[]`;
+      const sentAt = Date.now();
+      const results = (await client.query(
+        `BEGIN; INSERT INTO "SendBudget" ("key", "times") SELECT unnest(${list(names)}), '[]' ON CONFLICT ("key") DO NOTHING; ` +
+          `SELECT "key", "times" FROM "SendBudget" WHERE "key" = ANY(${list(names)}) ORDER BY "key" FOR UPDATE; ` +
+          `SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS "now"`,
+      )) as unknown as pg.QueryResult[];
+      const answeredAt = Date.now();
+      const rows = results[2].rows as { key: string; times: string }[];
+      // The database's clock is everyone's clock: slots are chosen on it, from the moment the rows
+      // are locked, and waited for on this one.
+      const now = Math.round((results[3].rows[0] as { now: number }).now);
+      this.clock.sample(now, sentAt, answeredAt);
       const history = new Map(rows.map((row) => [row.key, JSON.parse(row.times) as number[]]));
       const slots = calls.map((keys) => {
-        const slot = earliestSlot(now, keys, history);
+        const slot = earliestSlot(now + aheadMs, keys, history);
         record(history, keys, slot, now);
         return slot;
       });
-      await client.query(`UPDATE "SendBudget" AS b SET "times" = v."times" FROM unnest($1::text[], $2::text[]) AS v("key", "times") WHERE b."key" = v."key"`, [names, names.map((name) => JSON.stringify(history.get(name) ?? []))]);
-      await client.query("COMMIT");
-      return slots.map((slot) => localAtRead + (slot - now));
+      await client.query(
+        `UPDATE "SendBudget" AS b SET "times" = v."times" FROM unnest(${list(names)}, ${list(names.map((name) => JSON.stringify(history.get(name) ?? [])))}) AS v("key", "times") WHERE b."key" = v."key"; COMMIT`,
+      );
+      return slots.map((slot) => this.clock.toLocal(slot));
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
