@@ -132,9 +132,10 @@ try {
   const env = { PATH: process.env.PATH ?? "", DATABASE_URL: scratch.database.provider === "postgresql" ? scratch.database.url : "", ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"), LOG_LEVEL: "warn", PARTNER_CENTER_REFRESH_HOURS: "0" };
   const started = performance.now();
   const runs = Array.from({ length: INSTANCES }, () => {
-    // BENCH_PROFILE_DIR=<folder>: each instance writes a V8 CPU profile there (open it in Chrome DevTools).
+    // BENCH_PROFILE_DIR=<folder>: each instance writes a V8 CPU profile there (open it in Chrome DevTools);
+    // BENCH_NODE_FLAGS="--trace-gc …": Node flags for the instances.
     const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...profile, join(root, "dist", "bot", "remindersOnce.js")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [...profile, ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ") : []), join(root, "dist", "bot", "remindersOnce.js")], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
     return new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   });
   const codes = await Promise.all(runs);

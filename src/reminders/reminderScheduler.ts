@@ -166,6 +166,9 @@ export const NO_CONVERSATION = "no active conversation with the recipient";
 /** How long a batch's subscriptions, read at once, are trusted to say whether a reminder still applies. */
 const PREFETCH_FRESH_MS = 1_000;
 
+/** How long a lane's sent reminders wait for other lanes' to be recorded with them in one statement. */
+const RECORD_TOGETHER_MS = 20;
+
 /** How long before its send slot a reminder is taken up (checked, its card made); no slot is reserved sooner than this. */
 const PREPARE_AHEAD_MS = 150;
 
@@ -304,6 +307,32 @@ export class ReminderScheduler {
       };
       // The lanes that start at once are prepared together (their recipients read, their slots
       // reserved in one step); a lane that waits for a free worker is prepared when it starts.
+      // Whether a reminder still applies is judged on a fresh read: lanes paced by Teams' limits
+      // take seconds. Once the batch's read is older than PREFETCH_FRESH_MS, the subscriptions of
+      // the reminders not yet taken up are read again, at once for the whole batch.
+      const taken = new Set<string>();
+      const current = { at: rows.at, subscriptions: rows.subscriptions };
+      let reading: Promise<void> | undefined;
+      const freshSubscriptions = async () => {
+        if (Date.now() - current.at >= PREFETCH_FRESH_MS)
+          await (reading ??= this.readSubscriptions(claimed.flatMap(({ id }) => (taken.has(id) ? [] : (rows.reminders.get(id)?.subscriptionId ?? [])))).then(
+            (read) => void Object.assign(current, read),
+          ).finally(() => (reading = undefined)));
+        return current.subscriptions;
+      };
+      // Lanes finishing together (those of one batch do) record their sent reminders in one
+      // statement: each lane's are written within RECORD_TOGETHER_MS of its end.
+      let unrecorded: { id: string; at: Date }[] = [];
+      let recording: Promise<void> | undefined;
+      const recordSent = (sent: { id: string; at: Date }[]) => {
+        unrecorded.push(...sent);
+        return (recording ??= new Promise((resolve) => setTimeout(resolve, RECORD_TOGETHER_MS)).then(() => {
+          const batch = unrecorded;
+          unrecorded = [];
+          recording = undefined;
+          return this.finishSent(batch);
+        }));
+      };
       const workers = Math.min(this.options.concurrency, lanes.length);
       const firstSlots = await prepare(lanes.slice(0, workers));
       const queue = lanes.map((lane, i) => ({ lane, slots: i < workers ? firstSlots : undefined }));
@@ -314,18 +343,6 @@ export class ReminderScheduler {
           const slots = next.slots ?? (await prepare([lane]));
           // The sent ones are recorded together when the lane is done (one statement, not one per card).
           const sent: { id: string; at: Date }[] = [];
-          // Whether a reminder still applies is judged on a fresh read: a lane paced by Teams'
-          // limits can take seconds. Once the batch's read is old, the rest of the lane is read again at once.
-          const current = { at: rows.at, subscriptions: rows.subscriptions };
-          let reading: Promise<void> | undefined;
-          const freshSubscriptions = async (from: number) => {
-            if (Date.now() - current.at >= PREFETCH_FRESH_MS)
-              await (reading ??= this.readSubscriptions(lane.slice(from).flatMap((id) => rows.reminders.get(id)?.subscriptionId ?? [])).then((read) => {
-                Object.assign(current, read);
-                reading = undefined;
-              }));
-            return current.subscriptions;
-          };
           // Each reminder with a slot is taken up PREPARE_AHEAD_MS before it (checked, its card
           // made), so that neither the making of a card nor the answer to the one before makes its
           // send late: a late send and a punctual one reach Teams too close together (429). The
@@ -335,11 +352,12 @@ export class ReminderScheduler {
             const slot = slots.get(lane[i]);
             if (slot === undefined) await started[i - 1]?.catch(() => undefined);
             else if (slot - PREPARE_AHEAD_MS > Date.now()) await new Promise((resolve) => setTimeout(resolve, slot - PREPARE_AHEAD_MS - Date.now()));
-            started.push(freshSubscriptions(i).then((subscriptions) => this.process(lane[i], rows.reminders, subscriptions, sent)));
+            taken.add(lane[i]);
+            started.push(freshSubscriptions().then((subscriptions) => this.process(lane[i], rows.reminders, subscriptions, sent)));
           }
           const settled = await Promise.allSettled(started);
           try {
-            await this.finishSent(sent);
+            if (sent.length) await recordSent(sent);
           } finally {
             for (const id of lane) working.delete(id);
           }
@@ -624,8 +642,8 @@ export class ReminderScheduler {
   }
 
   /**
-   * Records a lane's sent reminders, only those this instance still holds, in one statement;
-   * their sentAt is when the lane's first went out (a lane lasts a second or two).
+   * Records sent reminders (lanes' that ended together), only those this instance still holds,
+   * in one statement; their sentAt is when the first of them went out (a lane lasts a second or two).
    */
   private async finishSent(sent: { id: string; at: Date }[]): Promise<void> {
     if (!sent.length) return;
