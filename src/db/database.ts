@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { withReusedStatements } from "./sqliteStatements.js";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
@@ -36,7 +37,7 @@ export interface Database {
  */
 export function adapterFor(database: Config["database"], onQuery?: QueryObserver): SqlMigrationAwareDriverAdapterFactory {
   if (database.provider === "sqlite") {
-    const driver = new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 });
+    const driver = withReusedStatements(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }));
     return isolatedSqlite(onQuery ? timedQueries(driver, onQuery) : driver);
   }
   const driver = new PrismaPg({ connectionString: database.url });
