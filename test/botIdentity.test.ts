@@ -11,6 +11,9 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReminderScheduler, startApp, type App } from "../bot/app.js";
 import { sendProactive } from "../bot/proactive.js";
+import { reusingConnectorClients } from "../bot/http/authentication.js";
+import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthentication, type ConnectorClient, type UserTokenClient } from "botframework-connector";
+import type { Activity } from "botbuilder";
 import { ConversationRefStore } from "../bot/teams/conversationRefs.js";
 import { BotFrameworkKeys } from "./helpers/botFrameworkKeys.js";
 import { FakeConnector } from "./helpers/fakeConnector.js";
@@ -223,5 +226,50 @@ describe.each(identities)(`the bot's identity on the way out: $type (${providerU
     } finally {
       connector.respond = saved;
     }
+  });
+});
+
+describe("connector clients reused from turn to turn", () => {
+  const identity = (appId: string) => new ClaimsIdentity([{ type: AuthenticationConstants.AudienceClaim, value: appId }], true);
+  const fakeAuth = () => {
+    const made: string[] = [];
+    let failNext = false;
+    const factory = (appId: string) => ({
+      create: async (serviceUrl: string, audience?: string) => {
+        made.push(`${appId} ${serviceUrl} ${audience ?? ""}`);
+        if (failNext) {
+          failNext = false;
+          throw new Error("token endpoint down");
+        }
+        return { serviceUrl } as unknown as ConnectorClient;
+      },
+    });
+    const auth = {
+      createConnectorFactory: (claims: ClaimsIdentity) => factory(claims.getClaimValue(AuthenticationConstants.AudienceClaim) ?? ""),
+      authenticateRequest: async () => ({ audience: "https://api.botframework.com", claimsIdentity: identity("bot-1"), connectorFactory: factory("bot-1") }),
+      createUserTokenClient: async () => ({}) as UserTokenClient,
+      getOriginatingAudience: () => "origin",
+    } as unknown as BotFrameworkAuthentication;
+    return { auth, made, failNext: () => (failNext = true) };
+  };
+
+  it("one client per bot identity, service URL and audience; a failed creation is tried again next time", async () => {
+    const { auth, made, failNext } = fakeAuth();
+    const reused = reusingConnectorClients(auth);
+    const first = await reused.createConnectorFactory(identity("bot-1")).create("https://smba.example/emea/", "aud");
+    expect(await reused.createConnectorFactory(identity("bot-1")).create("https://smba.example/emea/", "aud")).toBe(first);
+    // Each turn's authentication brings its own factory: its clients are the same ones.
+    const { connectorFactory } = await reused.authenticateRequest({} as Activity, "");
+    expect(await connectorFactory!.create("https://smba.example/emea/", "https://api.botframework.com")).toBe(await connectorFactory!.create("https://smba.example/emea/", "https://api.botframework.com"));
+    expect(await reused.createConnectorFactory(identity("bot-1")).create("https://smba.example/amer/", "aud")).not.toBe(first);
+    expect(await reused.createConnectorFactory(identity("bot-2")).create("https://smba.example/emea/", "aud")).not.toBe(first);
+    expect(made).toEqual(["bot-1 https://smba.example/emea/ aud", "bot-1 https://smba.example/emea/ https://api.botframework.com", "bot-1 https://smba.example/amer/ aud", "bot-2 https://smba.example/emea/ aud"]);
+    failNext();
+    await expect(reused.createConnectorFactory(identity("bot-3")).create("https://smba.example/emea/", "aud")).rejects.toThrow("token endpoint down");
+    await reused.createConnectorFactory(identity("bot-3")).create("https://smba.example/emea/", "aud");
+    expect(made.filter((line) => line.startsWith("bot-3"))).toHaveLength(2);
+    // Everything else is the authentication's own.
+    expect(reused.getOriginatingAudience()).toBe("origin");
+    expect(await reused.createUserTokenClient(identity("bot-1"))).toBe(await reused.createUserTokenClient(identity("bot-1")));
   });
 });
