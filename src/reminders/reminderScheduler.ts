@@ -309,8 +309,6 @@ export class ReminderScheduler {
           return new Map();
         }
       };
-      // The lanes that start at once are prepared together (their recipients read, their slots
-      // reserved in one step); a lane that waits for a free worker is prepared when it starts.
       // Whether a reminder still applies is judged on a fresh read: lanes paced by Teams' limits
       // take seconds. Once the batch's read is older than PREFETCH_FRESH_MS, the subscriptions of
       // the reminders not yet taken up are read again, at once for the whole batch.
@@ -337,6 +335,8 @@ export class ReminderScheduler {
           return this.finishSent(batch);
         }));
       };
+      // The lanes that start at once are prepared together (their recipients read, their slots
+      // reserved in one step); a lane that waits for a free worker is prepared when it starts.
       const workers = Math.min(this.options.concurrency, lanes.length);
       const firstSlots = await prepare(lanes.slice(0, workers));
       const queue = lanes.map((lane, i) => ({ lane, slots: i < workers ? firstSlots : undefined }));
@@ -356,8 +356,10 @@ export class ReminderScheduler {
             const slot = slots.get(lane[i]);
             if (slot === undefined) await started[i - 1]?.catch(() => undefined);
             else if (slot - PREPARE_AHEAD_MS > Date.now()) await new Promise((resolve) => setTimeout(resolve, slot - PREPARE_AHEAD_MS - Date.now()));
+            // (A read made for this one includes its subscription: it is marked taken after.)
+            const subscriptions = freshSubscriptions();
             taken.add(lane[i]);
-            started.push(freshSubscriptions().then((subscriptions) => this.process(lane[i], rows.reminders, subscriptions, sent)));
+            started.push(subscriptions.then((read) => this.process(lane[i], rows.reminders, read, sent)));
           }
           const settled = await Promise.allSettled(started);
           try {
