@@ -45,12 +45,15 @@ interface Reusable {
 
 function reusable(statement: Statement): Reusable {
   const reader = statement.reader;
+  // A statement's columns are fixed once it is compiled (a schema change recompiles nothing here:
+  // migrations run on a connection of their own), and better-sqlite3 builds them anew at each call.
+  let columns: unknown[] | undefined;
   return {
     reader,
     bind: (args) => ({
       reader,
       run: () => statement.run(args),
-      columns: () => statement.columns(),
+      columns: () => (columns ??= statement.columns()),
       raw: () => ({ all: () => statement.raw(true).all(args) }),
     }),
     run: (...args) => statement.run(...args),
