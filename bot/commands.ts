@@ -40,6 +40,8 @@ export interface Command {
   dialog?: Dialog;
   /** ...or a one-turn answer. */
   handler?: (context: TurnContext, input: CommandInput) => Promise<void>;
+  /** The handler only reads and answers (a list, a card): its turn needs no durable record of being handled. */
+  readOnly?: boolean;
 }
 
 /**

@@ -18,6 +18,8 @@ export function conversationStateKey(activity: Pick<TurnContext["activity"], "ch
   return `${activity.channelId}/conversations/${activity.conversation.id}/users/${user}`;
 }
 
+const WRITTEN = Symbol("stateWritten");
+
 export class UserConversationState extends BotState {
   constructor(storage: Storage) {
     super(storage, async (context) => {
@@ -35,5 +37,11 @@ export class UserConversationState extends BotState {
     await this.storage.write({ [await this.storageKey(context)]: item });
     cached.state.eTag = item.eTag;
     cached.hash = calculateChangeHash(cached.state);
+    context.turnState.set(WRITTEN, true);
+  }
+
+  /** Whether this turn wrote the state (a turn that did not, and only answered, left nothing to record). */
+  written(context: TurnContext): boolean {
+    return context.turnState.get(WRITTEN) === true;
   }
 }

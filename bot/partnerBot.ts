@@ -1,14 +1,17 @@
 /**
- * The Teams activity handler. A turn: resolve who is talking (by the user's own tenant, from the
- * Teams roster), refusing strangers without recording anything; take the turn lock of that user
- * in that conversation (or say "still working" if the previous turn holds it too long); skip an
- * activity already handled; run the dialog stack; save the state; record the activity as done.
+ * The Teams activity handler. A turn: take the turn lock of the sender in the conversation (or say
+ * "still working" if the previous turn holds it too long); resolve who is talking (by the user's
+ * own tenant, from the Teams roster), refusing strangers without recording anything, with the
+ * turn's first statement, which also reads whether the activity was already handled and the
+ * user's state; skip an activity already handled; answer (most turns without the dialog
+ * machinery, flows through it); save the state; record the activity as done, unless the turn
+ * only answered and changed nothing.
  */
-import { ActivityHandler, ActivityTypes, INVOKE_RESPONSE_KEY, TurnContext, type BotState, type InvokeResponse } from "botbuilder";
-import { runDialog, type Dialog, type DialogState } from "botbuilder-dialogs";
+import { ActivityHandler, ActivityTypes, INVOKE_RESPONSE_KEY, TurnContext, type InvokeResponse, type StatePropertyAccessor } from "botbuilder";
+import { runDialog, type DialogState } from "botbuilder-dialogs";
 import type { Locale } from "../src/config.js";
 import { localeOf, translator } from "../src/i18n/index.js";
-import type { IdentityService } from "../src/identity/identityService.js";
+import type { IdentityService, KnownUser } from "../src/identity/identityService.js";
 import type { Logger } from "../src/log.js";
 import { menuCard, menuCardData, notEnrolledCard, notEnrolledCardData } from "./cards/basicCards.js";
 import type { ConversationRefStore } from "./teams/conversationRefs.js";
@@ -17,9 +20,10 @@ import { invitationAnswer, type InvitationGate } from "./resellers/resellerComma
 import { homeTenant, type MemberDirectory } from "./teams/memberDirectory.js";
 import type { ActivityLedger } from "./turns/activityLedger.js";
 import type { TurnRecords } from "./turns/turnRecords.js";
-import { conversationStateKey } from "./durableState.js";
+import { conversationStateKey, type UserConversationState } from "./durableState.js";
+import type { MainDialog } from "./dialogs/mainDialog.js";
 import { TurnLockTimeout, type TurnLock } from "./turns/turnLock.js";
-import { beginExecute, beginTask, executeAnswer, executeTurn, isSharedConversation, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
+import { beginExecute, beginTask, executeAnswer, executeTurn, isReadOnly, isSharedConversation, setTurnInfo, taskAnswer, taskTurn, turnInfo } from "./turn.js";
 import { validTimeZone } from "./cards/format.js";
 import { REFRESH_USER_LIMIT } from "./cards/universal.js";
 
@@ -33,8 +37,8 @@ export interface PartnerBotOptions {
   turnLock: TurnLock;
   turnLockWaitMs: number;
   directory: MemberDirectory;
-  state: BotState;
-  dialog: Dialog;
+  state: UserConversationState;
+  dialog: MainDialog;
   commands: CommandRegistry;
   /** The message extension's search (composeExtension/query). */
   search?: (context: TurnContext) => Promise<object>;
@@ -42,8 +46,12 @@ export interface PartnerBotOptions {
   logger: Logger;
 }
 
+/** Read-only turns handled lately in this process (no durable record is kept of them): a redelivery here is not answered twice. */
+const ANSWERED_KEPT = 10_000;
+
 export class PartnerBot extends ActivityHandler {
-  private readonly dialogState;
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly answered = new Set<string>();
 
   constructor(private readonly options: PartnerBotOptions) {
     super();
@@ -56,7 +64,7 @@ export class PartnerBot extends ActivityHandler {
         turnInfo(context).log.debug("message in a shared conversation without a mention of the bot: not answered");
         return next();
       }
-      await runDialog(options.dialog, context, this.dialogState);
+      await this.converse(context);
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -85,11 +93,11 @@ export class PartnerBot extends ActivityHandler {
    */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (executeTurn(context)) {
-      await runDialog(this.options.dialog, context, this.dialogState);
+      await this.converse(context);
       return executeAnswer(context);
     }
     if (taskTurn(context)) {
-      await runDialog(this.options.dialog, context, this.dialogState);
+      await this.converse(context);
       return taskAnswer(context);
     }
     if (context.activity.name === "composeExtension/query" && this.options.search) return { status: 200, body: await this.options.search(context) };
@@ -98,39 +106,49 @@ export class PartnerBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     beginExecute(context) ?? beginTask(context);
-    if (!(await this.identify(context))) return acknowledgeInvoke(context);
+    const activity = context.activity;
+    const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
+    const sender = { userId: activity.from?.aadObjectId ?? activity.from?.id, conversationTenant: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id };
+    if (!sender.userId || !sender.conversationTenant || !activity.conversation?.id) {
+      log.warn({ hasUser: Boolean(sender.userId), hasTenant: Boolean(sender.conversationTenant) }, "activity without a user or a tenant: ignored");
+      if (speaks(context)) await this.refuse(context, localeOf(activity.locale, this.options.defaultLocale), sender.conversationTenant ?? "?");
+      return acknowledgeInvoke(context);
+    }
     // Two fast submits of one user in one conversation run one after the other, so the second
     // sees the state the first left, even when two instances receive them.
-    const key = `turn:${context.activity.conversation.id}/${context.activity.from.aadObjectId ?? context.activity.from.id}`;
+    const key = `turn:${activity.conversation.id}/${sender.userId}`;
     try {
-      await this.options.turnLock.run(key, () => this.runOnce(context), this.options.turnLockWaitMs);
+      await this.options.turnLock.run(key, () => this.runOnce(context, { userId: sender.userId!, conversationTenant: sender.conversationTenant! }, log), this.options.turnLockWaitMs);
     } catch (error) {
       if (!(error instanceof TurnLockTimeout)) throw error;
-      turnInfo(context).log.info("the previous turn of this user in this conversation is still running: asked to send again");
-      if (speaks(context)) await context.sendActivity(turnInfo(context).t("turn.stillWorking"));
+      log.info("the previous turn of this user in this conversation is still running: asked to send again");
+      if (speaks(context)) await context.sendActivity(translator(localeOf(activity.locale, this.options.defaultLocale))("turn.stillWorking"));
       await acknowledgeInvoke(context);
     }
   }
 
-  private async runOnce(context: TurnContext): Promise<void> {
+  private async runOnce(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: Logger): Promise<void> {
     const { id, type, channelId, conversation } = context.activity;
     const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation.id}/${id}` : undefined;
     const stateKey = conversationStateKey(context.activity);
-    const { log, caller } = turnInfo(context);
-    const { claim, refActive } = await this.options.records.begin(key, stateKey, { userId: caller.userId, conversationId: conversation.id });
-    // Where the user can be reached: stored, or made active again (reminders that waited for it go out), unless the bot is being removed.
-    const removal = type === ActivityTypes.InstallationUpdate && context.activity.action?.startsWith("remove");
-    if (!refActive && !removal) await this.options.conversationRefs.remember(caller.userId, conversation.id, TurnContext.getConversationReference(context.activity));
     try {
-      if (claim === "done") {
-        log.info("activity delivered again: already handled, ignored");
+      const known = await this.identify(context, sender, log, (tenantId) => this.options.records.begin({ activityKey: key, stateKey, conversationId: conversation.id, tenantId, aadObjectId: sender.userId }));
+      if (!known) return await acknowledgeInvoke(context);
+      const { claim, refActive } = known;
+      const { caller } = turnInfo(context);
+      // Where the user can be reached: stored, or made active again (reminders that waited for it go out), unless the bot is being removed.
+      const removal = type === ActivityTypes.InstallationUpdate && context.activity.action?.startsWith("remove");
+      if (!refActive && !removal) await this.options.conversationRefs.remember(caller.userId, conversation.id, TurnContext.getConversationReference(context.activity));
+      if (claim === "done" || (key && this.answered.has(key))) {
+        turnInfo(context).log.info("activity delivered again: already handled, ignored");
         return await acknowledgeInvoke(context);
       }
-      if (claim === "again") log.warn("activity delivered again after an attempt that never finished: handling it now");
+      if (claim === "again") turnInfo(context).log.warn("activity delivered again after an attempt that never finished: handling it now");
       try {
         await super.run(context);
         await this.options.state.saveChanges(context);
-        if (key) await this.options.ledger.complete(key);
+        if (key && isReadOnly(context) && !this.options.state.written(context)) this.rememberAnswered(key);
+        else if (key) await this.options.ledger.complete(key);
       } catch (error) {
         if (key) await this.options.ledger.release(key).catch(() => undefined);
         throw error;
@@ -140,23 +158,31 @@ export class PartnerBot extends ActivityHandler {
     }
   }
 
-  /** Resolves the caller into the turn state; false (after telling the user, where fitting) if not enrolled. */
-  private async identify(context: TurnContext): Promise<boolean> {
+  /** The turn's dialogs: with no flow running, a turn that starts none is answered without the dialog machinery (most turns). */
+  private async converse(context: TurnContext): Promise<void> {
+    const state = await this.dialogState.get(context);
+    if (!state?.dialogStack?.length && (await this.options.dialog.answerAtOnce(context))) return;
+    await runDialog(this.options.dialog, context, this.dialogState);
+  }
+
+  private rememberAnswered(key: string): void {
+    if (this.answered.size >= ANSWERED_KEPT) this.answered.delete(this.answered.values().next().value!);
+    this.answered.add(key);
+  }
+
+  /**
+   * Resolves the caller into the turn state, reading the turn's records (`begin`, by the sender's
+   * home tenant) with the user; undefined (after telling the user, where fitting) if not enrolled.
+   */
+  private async identify<T extends { known: KnownUser | undefined }>(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: Logger, begin: (tenantId: string) => Promise<T>): Promise<T | undefined> {
     const activity = context.activity;
-    const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
-    const userId = activity.from?.aadObjectId ?? activity.from?.id;
-    const conversationTenant = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+    const { userId, conversationTenant } = sender;
     const provisional = localeOf(activity.locale, this.options.defaultLocale);
-    if (!userId || !conversationTenant) {
-      log.warn({ hasUser: Boolean(userId), hasTenant: Boolean(conversationTenant) }, "activity without a user or a tenant: ignored");
-      if (speaks(context)) await this.refuse(context, provisional, conversationTenant ?? "?");
-      return false;
-    }
     const home = activity.channelId === "msteams" ? homeTenant(conversationTenant, await this.options.directory.membership(context)) : { tenantId: conversationTenant };
     if ("refused" in home) {
       log.info({ reason: home.refused, conversationTenant }, "sender is not a member of this tenant (guest, anonymous or unknown): not enrolled here");
       if (speaks(context)) await this.refuse(context, provisional, conversationTenant);
-      return false;
+      return undefined;
     }
     const displayName = typeof activity.from.name === "string" ? activity.from.name : "";
     const locale = typeof activity.locale === "string" ? activity.locale : undefined;
@@ -164,20 +190,21 @@ export class PartnerBot extends ActivityHandler {
     if (answer) {
       // Partnership requests are answered from any tenant, enrolled or not (the invited reseller is not yet).
       await this.options.invitations.handle(context, answer, { tenantId: home.tenantId, aadObjectId: userId, displayName, locale }, provisional);
-      return false;
+      return undefined;
     }
-    const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale, timeZone: validTimeZone(activity.localTimezone) });
+    const records = await begin(home.tenantId);
+    const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale, timeZone: validTimeZone(activity.localTimezone) }, records);
     if (resolution.status === "notEnrolled") {
       log.info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
       if (speaks(context) || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
-      return false;
+      return undefined;
     }
     const userLocale = localeOf(activity.locale, this.options.defaultLocale);
     const t = translator(userLocale);
     const timeZone = validTimeZone(activity.localTimezone) ?? resolution.caller.timeZone;
     const audience = async () => (activity.conversation.conversationType === "personal" || !activity.conversation.conversationType ? [activity.from.id] : this.options.conversationRefs.membersOf(activity.conversation.id, REFRESH_USER_LIMIT + 1));
     setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t, lang: { t, locale: userLocale, timeZone }, log: log.child({ userId: resolution.caller.userId }), audience });
-    return true;
+    return records;
   }
 
   private async refuse(context: TurnContext, locale: Locale, tenantId: string): Promise<void> {

@@ -35,6 +35,20 @@ export function turnInfo(context: TurnContext): TurnInfo {
   return info;
 }
 
+const READ_ONLY = Symbol("readOnly");
+
+/**
+ * The turn only answered (a menu, help, a list): it changed nothing anywhere. Such a turn needs no
+ * durable record that it was handled; answering it again on a redelivery is harmless.
+ */
+export function markReadOnly(context: TurnContext): void {
+  context.turnState.set(READ_ONLY, true);
+}
+
+export function isReadOnly(context: TurnContext): boolean {
+  return context.turnState.get(READ_ONLY) === true;
+}
+
 /** Text as typed, without the bot's @mention; "" for card submits, which carry no text. */
 export function messageText(context: TurnContext): string {
   if (context.activity.type !== "message" || typeof context.activity.text !== "string") return "";

@@ -169,6 +169,23 @@ describe(`the bot in a Teams conversation (${providerUnderTest})`, () => {
     expect(both.map((replies) => replies.length).sort()).toEqual([0, 1]);
   });
 
+  it("a turn that only answers writes nothing; one that starts a flow is recorded, and another instance does not run it again", async () => {
+    const handled = (id: string) => database.db.processedActivity.count({ where: { key: { endsWith: `/${id}` } } });
+    const states = await database.db.botState.count();
+    const chat = new Conversation(bot(), { ...alex, conversationId: "conv-read-only" });
+    expect(cardOf(await chat.send({ type: ActivityTypes.Message, text: "help", id: "read-only-1" })).body[0].text).toBe("Help");
+    expect(await handled("read-only-1")).toBe(0);
+    expect(await database.db.botState.count()).toBe(states);
+    // Delivered again to the same instance: not answered twice, though nothing was written.
+    expect(await chat.send({ type: ActivityTypes.Message, text: "help", id: "read-only-1" })).toEqual([]);
+
+    const flow = { ...alex, conversationId: "conv-flow-start" };
+    expect(texts(await new Conversation(botWithSample(), flow).send({ type: ActivityTypes.Message, text: "sample flow", id: "flow-1" }))).toEqual(["First answer?"]);
+    expect(await handled("flow-1")).toBe(1);
+    expect(await new Conversation(botWithSample(), flow).send({ type: ActivityTypes.Message, text: "sample flow", id: "flow-1" })).toEqual([]);
+    expect(texts(await new Conversation(botWithSample(), flow).say("one"))).toEqual(["Second answer?"]);
+  });
+
   it("remembers where to reach a user, forgets it on uninstall, and remembers again on reinstall", async () => {
     const user = { ...alex, conversationId: "conv-install" };
     const chat = new Conversation(bot(), user);

@@ -105,6 +105,7 @@ export function customerCommands(customers: CustomerService, catalog: CatalogSer
       menuLabel: "menu.customers",
       helpLine: "help.command.customers",
       handler: list,
+      readOnly: true,
     },
     withSchema({ id: customerVerbs.open, verb: customerVerbs.open, schema: customerRef, handler: async (context, { data }) => showDetails(context, data.customerId) }),
     { id: customerVerbs.createdDone, verb: customerVerbs.createdDone, phrases: [], handler: closeConfirmation },

@@ -64,11 +64,16 @@ export class IdentityService {
     private readonly options: { providerTenantId?: string; providerName: string; logger: Logger; now?: () => Date; provider?: "sqlite" | "postgresql" },
   ) {}
 
-  async resolve(raw: IdentityInput): Promise<Resolution> {
+  /**
+   * The caller of an activity: a known member, a new member just enrolled, or not enrolled.
+   * `read`: the known user as a statement of the turn already read it (see {@link knownUserSelect}),
+   * so that resolving a known member costs no statement of its own.
+   */
+  async resolve(raw: IdentityInput, read?: { known: KnownUser | undefined }): Promise<Resolution> {
     const input = identityInput.parse(raw);
-    if (this.options.provider) {
+    if (this.options.provider || read) {
       // A known user, their organisation and whether it is enrolled, in one statement (a turn's statements are its cost).
-      const known = await this.knownUser(this.options.provider, input.tenantId, input.aadObjectId);
+      const known = read ? read.known : await this.knownUser(this.options.provider!, input.tenantId, input.aadObjectId);
       if (known && (known.org.kind === "reseller" ? known.activePartnerships > 0 : known.org.tenantId === (await this.providerTenantId()))) {
         await this.touch(known.user, input);
         return { status: "member", caller: toCaller(known.user, known.org), isNewUser: false };
@@ -84,23 +89,10 @@ export class IdentityService {
   }
 
   /** The user of this tenant and object id with their organisation and its active partnerships (a reseller's enrolment), or undefined. */
-  private async knownUser(provider: "sqlite" | "postgresql", tenantId: string, aadObjectId: string): Promise<{ user: UserRow; org: OrganisationRow; activePartnerships: number } | undefined> {
+  private async knownUser(provider: "sqlite" | "postgresql", tenantId: string, aadObjectId: string): Promise<KnownUser | undefined> {
     const [tenant, object] = placeholders(provider, 2);
-    const [row] = await this.db.$queryRawUnsafe<(Omit<UserRow, "lastSeenAt"> & { lastSeenAt: Date | string | number | bigint; orgId: string; orgTenantId: string | null; orgKind: string; orgName: string; activePartnerships: number | bigint | string })[]>(
-      `SELECT u."id" AS "id", u."tenantId" AS "tenantId", u."aadObjectId" AS "aadObjectId", u."displayName" AS "displayName", u."role" AS "role", u."locale" AS "locale", u."timeZone" AS "timeZone", u."lastSeenAt" AS "lastSeenAt",
-        o."id" AS "orgId", o."tenantId" AS "orgTenantId", o."kind" AS "orgKind", o."name" AS "orgName",
-        (SELECT COUNT(*) FROM "Partnership" AS p WHERE p."resellerOrgId" = o."id" AND p."status" = 'active') AS "activePartnerships"
-       FROM "User" AS u JOIN "Organisation" AS o ON o."id" = u."orgId" WHERE u."tenantId" = ${tenant} AND u."aadObjectId" = ${object}`,
-      tenantId,
-      aadObjectId,
-    );
-    if (!row) return undefined;
-    const lastSeenAt = rawDate(row.lastSeenAt);
-    return {
-      user: { id: row.id, tenantId: row.tenantId, aadObjectId: row.aadObjectId, displayName: row.displayName, role: row.role, locale: row.locale, timeZone: row.timeZone, lastSeenAt },
-      org: { id: row.orgId, tenantId: row.orgTenantId, kind: row.orgKind, name: row.orgName },
-      activePartnerships: Number(row.activePartnerships),
-    };
+    const [row] = await this.db.$queryRawUnsafe<KnownUserRow[]>(knownUserSelect(tenant, object), tenantId, aadObjectId);
+    return knownUserOf(row);
   }
 
   /** Someone not known yet (or of an organisation not enrolled until now): enrolled if their tenant is served. */
@@ -210,6 +202,45 @@ export class IdentityService {
 }
 
 type OrganisationRow = { id: string; tenantId: string | null; kind: string; name: string };
+
+/** A known user with their organisation and its active partnerships (a reseller's enrolment). */
+export interface KnownUser {
+  user: UserRow;
+  org: OrganisationRow;
+  activePartnerships: number;
+}
+
+/** The columns {@link knownUserSelect} reads, as a raw query returns them (null throughout when it reads no user, in an outer join). */
+export type KnownUserRow = { [K in keyof Omit<UserRow, "lastSeenAt">]: UserRow[K] | null } & {
+  lastSeenAt: Date | string | number | bigint | null;
+  orgId: string | null;
+  orgTenantId: string | null;
+  orgKind: string | null;
+  orgName: string | null;
+  activePartnerships: number | bigint | string | null;
+};
+
+/**
+ * The SELECT of the user of a tenant and object id (the placeholders given, in the provider's
+ * syntax) with their organisation and its active partnerships: at most one row. A turn's first
+ * statement joins it with what else it reads; {@link knownUserOf} reads the row.
+ */
+export function knownUserSelect(tenant: string, object: string): string {
+  return `SELECT u."id" AS "id", u."tenantId" AS "tenantId", u."aadObjectId" AS "aadObjectId", u."displayName" AS "displayName", u."role" AS "role", u."locale" AS "locale", u."timeZone" AS "timeZone", u."lastSeenAt" AS "lastSeenAt",
+        o."id" AS "orgId", o."tenantId" AS "orgTenantId", o."kind" AS "orgKind", o."name" AS "orgName",
+        (SELECT COUNT(*) FROM "Partnership" AS p WHERE p."resellerOrgId" = o."id" AND p."status" = 'active') AS "activePartnerships"
+       FROM "User" AS u JOIN "Organisation" AS o ON o."id" = u."orgId" WHERE u."tenantId" = ${tenant} AND u."aadObjectId" = ${object}`;
+}
+
+/** The known user of a row of {@link knownUserSelect}; undefined for no row, or a row without a user. */
+export function knownUserOf(row: KnownUserRow | undefined): KnownUser | undefined {
+  if (!row || row.id === null || row.orgId === null || row.lastSeenAt === null) return undefined;
+  return {
+    user: { id: row.id, tenantId: row.tenantId!, aadObjectId: row.aadObjectId!, displayName: row.displayName!, role: row.role!, locale: row.locale, timeZone: row.timeZone, lastSeenAt: rawDate(row.lastSeenAt) },
+    org: { id: row.orgId, tenantId: row.orgTenantId, kind: row.orgKind!, name: row.orgName! },
+    activePartnerships: Number(row.activePartnerships ?? 0),
+  };
+}
 type UserRow = { id: string; tenantId: string; aadObjectId: string; displayName: string; role: string; locale: string | null; timeZone: string | null; lastSeenAt: Date };
 
 /** The Caller of a user recorded here (for work done later on their behalf: an approved request, a reminder). */
