@@ -40,7 +40,13 @@ export class UserConversationState extends BotState {
     context.turnState.set(WRITTEN, true);
   }
 
-  /** Whether this turn wrote the state (a turn that did not, and only answered, left nothing to record). */
+  /** Whether the turn changed the state it loaded (what saveChanges would write). */
+  changed(context: TurnContext): boolean {
+    const cached = context.turnState.get((this as unknown as { stateKey: symbol }).stateKey) as CachedState | undefined;
+    return Boolean(cached?.state) && cached!.hash !== calculateChangeHash(cached!.state);
+  }
+
+  /** Whether this turn wrote the state. */
   written(context: TurnContext): boolean {
     return context.turnState.get(WRITTEN) === true;
   }

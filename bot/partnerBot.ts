@@ -48,14 +48,18 @@ export interface PartnerBotOptions {
 
 /** Read-only turns handled lately in this process (no durable record is kept of them): a redelivery here is not answered twice. */
 const ANSWERED_KEPT = 10_000;
+/** The ids of the last activities handled in a conversation by a user, kept in their state (Teams redelivers within seconds). */
+const HANDLED_KEPT = 16;
 
 export class PartnerBot extends ActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  private readonly handled: StatePropertyAccessor<string[]>;
   private readonly answered = new Set<string>();
 
   constructor(private readonly options: PartnerBotOptions) {
     super();
     this.dialogState = options.state.createProperty<DialogState>("dialogState");
+    this.handled = options.state.createProperty<string[]>("handledActivities");
 
     this.onMessage(async (context, next) => {
       // In a group chat or a channel the bot answers what is addressed to it: a message that
@@ -139,16 +143,19 @@ export class PartnerBot extends ActivityHandler {
       // Where the user can be reached: stored, or made active again (reminders that waited for it go out), unless the bot is being removed.
       const removal = type === ActivityTypes.InstallationUpdate && context.activity.action?.startsWith("remove");
       if (!refActive && !removal) await this.options.conversationRefs.remember(caller.userId, conversation.id, TurnContext.getConversationReference(context.activity));
-      if (claim === "done" || (key && this.answered.has(key))) {
+      const handled = (key && (await this.handled.get(context))) || [];
+      if (claim === "done" || (key && (this.answered.has(key) || handled.includes(id!)))) {
         turnInfo(context).log.info("activity delivered again: already handled, ignored");
         return await acknowledgeInvoke(context);
       }
       if (claim === "again") turnInfo(context).log.warn("activity delivered again after an attempt that never finished: handling it now");
       try {
         await super.run(context);
+        // Handled: recorded with the state the turn leaves, in the one conditional write of the
+        // turn, unless the turn only answered and left the state as it was (then nothing is written).
+        if (key && isReadOnly(context) && !this.options.state.changed(context)) this.rememberAnswered(key);
+        else if (key) await this.handled.set(context, [...handled, id!].slice(-HANDLED_KEPT));
         await this.options.state.saveChanges(context);
-        if (key && isReadOnly(context) && !this.options.state.written(context)) this.rememberAnswered(key);
-        else if (key) await this.options.ledger.complete(key);
       } catch (error) {
         if (key) await this.options.ledger.release(key).catch(() => undefined);
         throw error;
