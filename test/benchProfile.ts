@@ -3,6 +3,8 @@
  * a fresh SQLite database with V8's CPU profiler, drives 50 conversations of text turns (menu,
  * help, customers, profile) for a while, and prints the statements per turn, the share of time
  * by package and the top functions by self time. The profile is kept for Chrome DevTools.
+ * `npm run bench:profile -- submits`: the same for card-submit turns (the add-customer flow, a
+ * message and five submits, as `npm run bench` walks it).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -10,13 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeConnector } from "./helpers/fakeConnector.js";
 import { freePort } from "./helpers/botProcess.js";
+import { validAccount, validAttestation } from "./helpers/fixtures.js";
 
 const root = join(import.meta.dirname, "..");
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const TURNS = Number(process.env.PROFILE_TURNS ?? 4000);
+const SUBMITS = process.argv[2] === "submits";
+const TURNS = Number(process.env.PROFILE_TURNS ?? (SUBMITS ? 1800 : 4000));
 const dir = mkdtempSync(join(tmpdir(), "csp-profile-"));
 const connector = await new FakeConnector().start();
-connector.maxRecorded = 100;
+connector.maxRecorded = process.argv[2] === "submits" ? 20_000 : 100;
 const port = await freePort();
 const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, join(root, "dist", "bot", "index.js")], {
   cwd: root,
@@ -32,15 +36,33 @@ for (;;) {
   }
 }
 const texts = ["menu", "help", "customers", "profile"];
-const post = async (n: number, text: string) => {
+const post = async (n: number, text: string | undefined, value?: object, conversation = `a:prof-${n}`) => {
   const user = `aad-prof-${n}`;
   if (!connector.members.has(`29:${user}`)) connector.enrol(`29:${user}`, { tenantId: TENANT, aadObjectId: user });
+  const before = connector.received.length;
   const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "message", id: crypto.randomUUID(), channelId: "msteams", serviceUrl: connector.url, locale: "en-US", text, from: { id: `29:${user}`, aadObjectId: user, name: user }, recipient: { id: "28:bot" }, conversation: { id: `a:prof-${n}`, conversationType: "personal", tenantId: TENANT } }),
+    body: JSON.stringify({ type: "message", id: crypto.randomUUID(), channelId: "msteams", serviceUrl: connector.url, locale: "en-US", text, value, from: { id: `29:${user}`, aadObjectId: user, name: user }, recipient: { id: "28:bot" }, conversation: { id: conversation, conversationType: "personal", tenantId: TENANT } }),
   });
   await response.arrayBuffer();
+  return connector.received.slice(before).filter((request) => request.path.includes(encodeURIComponent(conversation)));
+};
+/** A new conversation walks the add-customer flow: a message and five submits (six turns). */
+const walk = async (n: number) => {
+  const conversation = `a:prof-submit-${n}-${crypto.randomUUID()}`;
+  const replies = await post(n, "new customer", undefined, conversation);
+  const flowId = JSON.stringify(replies.map((reply) => reply.body)).match(/"flowId":"([0-9a-f-]{36})"/)?.[1];
+  if (!flowId) throw new Error(`no flow id in the bot's reply: ${JSON.stringify(replies.map((reply) => reply.body)).slice(0, 500)}`);
+  const domain = `prof${Math.random().toString(36).slice(2, 12)}`;
+  for (const value of [
+    { verb: "customer.account.next", flowId, ...validAccount({ domainPrefix: domain }) },
+    { verb: "customer.agreement.next", flowId, ...validAttestation() },
+    { verb: "customer.term.next", flowId, termCycle: "P1Y/monthly" },
+    { verb: "customer.subscriptions.next", flowId, "qty_CFQ7TTC0LF8Q:0001": "5" },
+    { verb: "customer.review.submit", flowId },
+  ])
+    await post(n, undefined, value, conversation);
 };
 const statements = async () => {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -52,7 +74,12 @@ let sent = 0;
 const started = performance.now();
 await Promise.all(
   Array.from({ length: 50 }, async (_, n) => {
-    while (sent < TURNS) await post(n, texts[sent++ % texts.length]);
+    if (SUBMITS)
+      while (sent < TURNS) {
+        sent += 6;
+        await walk(n);
+      }
+    else while (sent < TURNS) await post(n, texts[sent++ % texts.length]);
   }),
 );
 const seconds = (performance.now() - started) / 1000;
@@ -62,7 +89,7 @@ await exited;
 await connector.stop();
 
 const count = (lines: string[], kind: string) => Number(lines.find((line) => line.startsWith(kind))?.split(" ")[1] ?? 0);
-console.log(`${TURNS} text turns in ${seconds.toFixed(1)} s (${(TURNS / seconds).toFixed(0)}/s); statements per turn: ${((count(after, "read") - count(before, "read")) / TURNS).toFixed(2)} reads, ${((count(after, "write") - count(before, "write")) / TURNS).toFixed(2)} writes`);
+console.log(`${TURNS} ${SUBMITS ? "card-submit" : "text"} turns in ${seconds.toFixed(1)} s (${(TURNS / seconds).toFixed(0)}/s); statements per turn: ${((count(after, "read") - count(before, "read")) / TURNS).toFixed(2)} reads, ${((count(after, "write") - count(before, "write")) / TURNS).toFixed(2)} writes`);
 
 interface Node {
   id: number;
