@@ -34,7 +34,7 @@ export class TurnRecords {
   private readonly sql: string;
 
   constructor(
-    private readonly database: Pick<Database, "db" | "provider">,
+    private readonly database: Pick<Database, "direct" | "provider">,
     private readonly storage: PrismaStorage,
   ) {
     // The parameters in the order they appear in the text, and passed in that order.
@@ -54,7 +54,7 @@ export class TurnRecords {
    */
   async begin(keys: TurnKeys): Promise<{ claim: Claim; refActive: boolean; known: KnownUser | undefined }> {
     const { activityKey, stateKey } = keys;
-    const [row] = await this.database.db.$queryRawUnsafe<Row[]>(this.sql, activityKey ?? "", keys.conversationId, stateKey ?? "", keys.tenantId, keys.aadObjectId);
+    const [row] = await this.database.direct.query<Row>(this.sql, [activityKey ?? "", keys.conversationId, stateKey ?? "", keys.tenantId, keys.aadObjectId]);
     if (stateKey) this.storage.prime(stateKey, row?.etag && row.data !== null && row.updatedAt !== null ? this.storage.store.documentOf({ data: row.data, etag: row.etag, updatedAt: rawDate(row.updatedAt) }) : null);
     return {
       claim: row?.claim === "done" ? "done" : row?.claim ? "again" : "first",

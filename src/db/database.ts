@@ -7,14 +7,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { withReusedStatements } from "./sqliteStatements.js";
+import { withReusedStatements, type ReusingConnection } from "./sqliteStatements.js";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Config } from "../config.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { PrismaClient as PostgresClient } from "../generated/postgresql/client.js";
 import { applyMigrations, migrationsUpToDate, type Provider } from "./migrations.js";
-import { timedQueries, type QueryObserver } from "./queryTiming.js";
-import { isolatedSqlite } from "./sqliteIsolation.js";
+import { kindOf, timedQueries, type QueryObserver } from "./queryTiming.js";
+import { isolatedSqlite, type IsolatedAdapter } from "./sqliteIsolation.js";
 
 export type Db = SqliteClient;
 export type { Prisma } from "../generated/sqlite/client.js";
@@ -25,9 +25,27 @@ export interface Database {
   readonly config: Config["database"];
   /** Where the data lives, without credentials: for logs and /healthz. */
   readonly description: string;
+  /** The hot path's own hand-written statements (a turn's first read, its state write), past the ORM's client. */
+  readonly direct: DirectStatements;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** A value a hand-written statement takes (timestamps as the provider stores them: see rawQuery.ts). */
+export type StatementArg = string | number | null;
+
+/**
+ * Hand-written statements run on the connection Prisma uses, without its query engine (which
+ * costs several times what SQLite does for a one-row statement): SQLite's through the same gate
+ * as Prisma's (never inside another turn's transaction) and reusing their compiled statements;
+ * PostgreSQL's through Prisma's raw queries. Timed like every statement. Rows are objects whose
+ * values are as the driver returns them: rawQuery.ts reads them alike on both providers.
+ */
+export interface DirectStatements {
+  query<T>(sql: string, args: StatementArg[]): Promise<T[]>;
+  /** A statement that changes rows; how many it changed. */
+  execute(sql: string, args: StatementArg[]): Promise<number>;
 }
 
 /**
@@ -35,23 +53,66 @@ export interface Database {
  * wrapped so that a statement outside a transaction never runs inside another turn's open one.
  * With an observer, each statement's own time is reported to it (the gate's wait is not).
  */
-export function adapterFor(database: Config["database"], onQuery?: QueryObserver): SqlMigrationAwareDriverAdapterFactory {
+export function adapterFor(database: Config["database"], onQuery?: QueryObserver, onConnect?: (link: SqliteLink) => void): SqlMigrationAwareDriverAdapterFactory {
   if (database.provider === "sqlite") {
-    const driver = withReusedStatements(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }));
-    return isolatedSqlite(onQuery ? timedQueries(driver, onQuery) : driver);
+    let connection: ReusingConnection | undefined;
+    const driver = withReusedStatements(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }), (made) => (connection = made));
+    return isolatedSqlite(onQuery ? timedQueries(driver, onQuery) : driver, (gate) => {
+      if (connection) onConnect?.({ connection, gate });
+    });
   }
   const driver = new PrismaPg({ connectionString: database.url });
   return onQuery ? timedQueries(driver, onQuery) : driver;
 }
 
+/** Prisma's SQLite connection and its gate, for statements given to the driver directly. */
+interface SqliteLink {
+  connection: ReusingConnection;
+  gate: IsolatedAdapter;
+}
+
+function sqliteStatements(db: Db, link: () => SqliteLink | undefined, onQuery?: QueryObserver): DirectStatements {
+  const connected = async (): Promise<SqliteLink> => {
+    // Prisma connects on its first query; the hot path may come first.
+    if (!link()) await db.$connect();
+    const made = link();
+    if (!made) throw new Error("the SQLite driver adapter did not expose its connection");
+    return made;
+  };
+  const run = async <T>(sql: string, work: (connection: ReusingConnection) => T): Promise<T> => {
+    const { connection, gate } = await connected();
+    return gate.exclusive(() => {
+      const started = performance.now();
+      try {
+        return work(connection);
+      } finally {
+        onQuery?.(kindOf(sql), (performance.now() - started) / 1000);
+      }
+    });
+  };
+  return {
+    query: <T>(sql: string, args: StatementArg[]) => run(sql, (connection) => connection.prepare(sql).all(...args) as T[]),
+    execute: (sql, args) => run(sql, (connection) => Number((connection.prepare(sql).run(...args) as { changes: number | bigint }).changes)),
+  };
+}
+
+function postgresStatements(db: Db): DirectStatements {
+  return {
+    query: <T>(sql: string, args: StatementArg[]) => db.$queryRawUnsafe<T[]>(sql, ...args),
+    execute: (sql, args) => db.$executeRawUnsafe(sql, ...args),
+  };
+}
+
 export function openDatabase(database: Config["database"], options: { onQuery?: QueryObserver } = {}): Database {
   if (database.provider === "sqlite") mkdirSync(dirname(database.file), { recursive: true });
+  let link: SqliteLink | undefined;
   const db =
     database.provider === "sqlite"
-      ? new SqliteClient({ adapter: adapterFor(database, options.onQuery) })
+      ? new SqliteClient({ adapter: adapterFor(database, options.onQuery, (made) => (link = made)) })
       : (new PostgresClient({ adapter: adapterFor(database, options.onQuery) }) as unknown as Db);
   return {
     db,
+    direct: database.provider === "sqlite" ? sqliteStatements(db, () => link, options.onQuery) : postgresStatements(db),
     config: database,
     provider: database.provider,
     description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),

@@ -8,7 +8,8 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery,
 
 export type QueryObserver = (kind: "read" | "write", seconds: number) => void;
 
-const kindOf = (sql: string): "read" | "write" => (/^\s*(SELECT|WITH)\b/i.test(sql) ? "read" : "write");
+/** A statement's kind as /metrics counts it: "read" for a SELECT (or WITH), "write" for anything else. */
+export const kindOf = (sql: string): "read" | "write" => (/^\s*(SELECT|WITH)\b/i.test(sql) ? "read" : "write");
 
 async function timed<T>(observe: QueryObserver, kind: "read" | "write", work: () => Promise<T>): Promise<T> {
   const started = performance.now();

@@ -20,7 +20,7 @@ class Gate {
   }
 }
 
-class IsolatedAdapter implements SqlDriverAdapter {
+export class IsolatedAdapter implements SqlDriverAdapter {
   private readonly gate = new Gate();
   readonly provider;
   readonly adapterName;
@@ -78,6 +78,11 @@ class IsolatedAdapter implements SqlDriverAdapter {
     return this.inner.dispose();
   }
 
+  /** Runs work on the connection outside any transaction: what the driver is given directly (the hot path's own statements) waits for the gate as Prisma's do. */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T> {
+    return this.outside(async () => work());
+  }
+
   private async outside<T>(work: () => Promise<T>): Promise<T> {
     const release = await this.gate.acquire();
     try {
@@ -88,12 +93,16 @@ class IsolatedAdapter implements SqlDriverAdapter {
   }
 }
 
-/** Wraps a SQLite adapter factory so that every connection it makes isolates its transactions. */
-export function isolatedSqlite(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+/** Wraps a SQLite adapter factory so that every connection it makes isolates its transactions; `onConnect` is told of each (not of shadow databases'). */
+export function isolatedSqlite(factory: SqlMigrationAwareDriverAdapterFactory, onConnect?: (adapter: IsolatedAdapter) => void): SqlMigrationAwareDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => new IsolatedAdapter(await factory.connect()),
+    connect: async () => {
+      const adapter = new IsolatedAdapter(await factory.connect());
+      onConnect?.(adapter);
+      return adapter;
+    },
     connectToShadowDb: async () => new IsolatedAdapter(await factory.connectToShadowDb()),
   };
 }

@@ -35,7 +35,7 @@ interface Bound {
   raw(): { all(): unknown[] };
 }
 
-interface Reusable {
+export interface Reusable {
   readonly reader: boolean;
   bind(args: Args): Bound;
   run(...args: Args): unknown;
@@ -89,8 +89,11 @@ export function connectionOf(adapter: object): Connection | undefined {
   return client && typeof (client as { prepare?: unknown }).prepare === "function" && typeof (client as { exec?: unknown }).exec === "function" ? (client as Connection) : undefined;
 }
 
-/** Wraps a better-sqlite3 adapter factory so that each connection it makes reuses its prepared statements. */
-export function withReusedStatements(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+/** A connection whose statements are reused: `prepare` hands out the one compiled statement of a SQL text. */
+export type ReusingConnection = { prepare(sql: string): Reusable };
+
+/** Wraps a better-sqlite3 adapter factory so that each connection it makes reuses its prepared statements; `onConnect` is given each connection (not shadow databases'). */
+export function withReusedStatements(factory: SqlMigrationAwareDriverAdapterFactory, onConnect?: (connection: ReusingConnection) => void): SqlMigrationAwareDriverAdapterFactory {
   const reusing = <T extends object>(adapter: T): T => {
     const connection = connectionOf(adapter);
     if (connection) reusePreparedStatements(connection);
@@ -99,7 +102,12 @@ export function withReusedStatements(factory: SqlMigrationAwareDriverAdapterFact
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => reusing(await factory.connect()),
+    connect: async () => {
+      const adapter = reusing(await factory.connect());
+      const connection = connectionOf(adapter);
+      if (connection) onConnect?.(connection as unknown as ReusingConnection);
+      return adapter;
+    },
     connectToShadowDb: async () => reusing(await factory.connectToShadowDb()),
   };
 }
