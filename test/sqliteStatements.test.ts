@@ -1,6 +1,7 @@
 /**
  * SQLite statements compiled once per connection (src/db/sqliteStatements.ts): the same SQL
- * text reuses its statement with new arguments each time, through the calls Prisma's adapter makes.
+ * text reuses its statement with new arguments each time, through the calls Prisma's adapter makes;
+ * and the hot path's statements given to that connection directly (Database.direct).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,6 +61,41 @@ describe("SQLite statements prepared once", () => {
       ).rejects.toThrow("no");
       for (let i = 0; i < 3; i++) expect((await database.db.organisation.findUniqueOrThrow({ where: { id: org.id } })).name).toBe("Contoso Ltd");
       expect(await database.db.organisation.count()).toBe(2);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("statements given to the driver directly wait for an open transaction, see only what it committed, and are timed", async () => {
+    const observed: string[] = [];
+    const database = openDatabase({ provider: "sqlite", file: join(mkdtempSync(join(tmpdir(), "csp-statements-")), "bot.db") }, { onQuery: (kind) => observed.push(kind) });
+    try {
+      await database.migrate();
+      const names = () => database.direct.query<{ name: string }>(`SELECT "name" FROM "Organisation" WHERE "tenantId" = ?`, ["t-1"]);
+      // Before Prisma has run anything on its connection.
+      expect(await names()).toEqual([]);
+      let inside!: () => void;
+      const entered = new Promise<void>((resolve) => (inside = resolve));
+      let commit!: () => void;
+      const transaction = database.db.$transaction(async (tx) => {
+        await tx.organisation.create({ data: { tenantId: "t-1", kind: "provider", name: "Contoso" } });
+        inside();
+        await new Promise<void>((resolve) => (commit = resolve));
+      });
+      await entered;
+      // Issued while the transaction is open: it runs once the transaction has ended, never inside it.
+      const during = names();
+      const raced = await Promise.race([during.then(() => "read"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 100))]);
+      expect(raced).toBe("waiting");
+      commit();
+      await transaction;
+      expect(await during).toEqual([{ name: "Contoso" }]);
+      const reads = observed.filter((kind) => kind === "read").length;
+      expect(await database.direct.execute(`UPDATE "Organisation" SET "name" = ? WHERE "tenantId" = ?`, ["Contoso Ltd", "t-1"])).toBe(1);
+      expect(await database.direct.execute(`UPDATE "Organisation" SET "name" = ? WHERE "tenantId" = ?`, ["nobody", "t-9"])).toBe(0);
+      expect(await names()).toEqual([{ name: "Contoso Ltd" }]);
+      expect(observed.filter((kind) => kind === "read").length).toBe(reads + 1);
+      expect(observed.filter((kind) => kind === "write").length).toBeGreaterThanOrEqual(2);
     } finally {
       await database.close();
     }
