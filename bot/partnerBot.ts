@@ -111,10 +111,12 @@ export class PartnerBot extends ActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     beginExecute(context) ?? beginTask(context);
     const activity = context.activity;
-    const log = this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type });
+    // Made when first used: most turns log nothing at the configured level, and a child logger costs.
+    let turnLog: Logger | undefined;
+    const log = () => (turnLog ??= this.options.logger.child({ activityId: activity.id, conversationId: activity.conversation?.id, activityType: activity.type }));
     const sender = { userId: activity.from?.aadObjectId ?? activity.from?.id, conversationTenant: activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id };
     if (!sender.userId || !sender.conversationTenant || !activity.conversation?.id) {
-      log.warn({ hasUser: Boolean(sender.userId), hasTenant: Boolean(sender.conversationTenant) }, "activity without a user or a tenant: ignored");
+      log().warn({ hasUser: Boolean(sender.userId), hasTenant: Boolean(sender.conversationTenant) }, "activity without a user or a tenant: ignored");
       if (speaks(context)) await this.refuse(context, localeOf(activity.locale, this.options.defaultLocale), sender.conversationTenant ?? "?");
       return acknowledgeInvoke(context);
     }
@@ -125,13 +127,13 @@ export class PartnerBot extends ActivityHandler {
       await this.options.turnLock.run(key, () => this.runOnce(context, { userId: sender.userId!, conversationTenant: sender.conversationTenant! }, log), this.options.turnLockWaitMs);
     } catch (error) {
       if (!(error instanceof TurnLockTimeout)) throw error;
-      log.info("the previous turn of this user in this conversation is still running: asked to send again");
+      log().info("the previous turn of this user in this conversation is still running: asked to send again");
       if (speaks(context)) await context.sendActivity(translator(localeOf(activity.locale, this.options.defaultLocale))("turn.stillWorking"));
       await acknowledgeInvoke(context);
     }
   }
 
-  private async runOnce(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: Logger): Promise<void> {
+  private async runOnce(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: () => Logger): Promise<void> {
     const { id, type, channelId, conversation } = context.activity;
     const key = id && (type === ActivityTypes.Message || type === ActivityTypes.Invoke) ? `${channelId}/${conversation.id}/${id}` : undefined;
     const stateKey = conversationStateKey(context.activity);
@@ -181,13 +183,13 @@ export class PartnerBot extends ActivityHandler {
    * Resolves the caller into the turn state, reading the turn's records (`begin`, by the sender's
    * home tenant) with the user; undefined (after telling the user, where fitting) if not enrolled.
    */
-  private async identify<T extends { known: KnownUser | undefined }>(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: Logger, begin: (tenantId: string) => Promise<T>): Promise<T | undefined> {
+  private async identify<T extends { known: KnownUser | undefined }>(context: TurnContext, sender: { userId: string; conversationTenant: string }, log: () => Logger, begin: (tenantId: string) => Promise<T>): Promise<T | undefined> {
     const activity = context.activity;
     const { userId, conversationTenant } = sender;
     const provisional = localeOf(activity.locale, this.options.defaultLocale);
     const home = activity.channelId === "msteams" ? homeTenant(conversationTenant, await this.options.directory.membership(context)) : { tenantId: conversationTenant };
     if ("refused" in home) {
-      log.info({ reason: home.refused, conversationTenant }, "sender is not a member of this tenant (guest, anonymous or unknown): not enrolled here");
+      log().info({ reason: home.refused, conversationTenant }, "sender is not a member of this tenant (guest, anonymous or unknown): not enrolled here");
       if (speaks(context)) await this.refuse(context, provisional, conversationTenant);
       return undefined;
     }
@@ -202,7 +204,7 @@ export class PartnerBot extends ActivityHandler {
     const records = await begin(home.tenantId);
     const resolution = await this.options.identity.resolve({ tenantId: home.tenantId, aadObjectId: userId, displayName, locale, timeZone: validTimeZone(activity.localTimezone) }, records);
     if (resolution.status === "notEnrolled") {
-      log.info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
+      log().info({ tenantId: home.tenantId }, "activity from a tenant that is not enrolled");
       if (speaks(context) || activity.type === ActivityTypes.InstallationUpdate) await this.refuse(context, provisional, home.tenantId);
       return undefined;
     }
@@ -210,7 +212,18 @@ export class PartnerBot extends ActivityHandler {
     const t = translator(userLocale);
     const timeZone = validTimeZone(activity.localTimezone) ?? resolution.caller.timeZone;
     const audience = async () => (activity.conversation.conversationType === "personal" || !activity.conversation.conversationType ? [activity.from.id] : this.options.conversationRefs.membersOf(activity.conversation.id, REFRESH_USER_LIMIT + 1));
-    setTurnInfo(context, { caller: resolution.caller, locale: userLocale, t, lang: { t, locale: userLocale, timeZone }, log: log.child({ userId: resolution.caller.userId }), audience });
+    let userLog: Logger | undefined;
+    const callerId = resolution.caller.userId;
+    setTurnInfo(context, {
+      caller: resolution.caller,
+      locale: userLocale,
+      t,
+      lang: { t, locale: userLocale, timeZone },
+      get log() {
+        return (userLog ??= log().child({ userId: callerId }));
+      },
+      audience,
+    });
     return records;
   }
 

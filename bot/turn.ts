@@ -72,7 +72,9 @@ export type CardSubmit = z.output<typeof submitSchema>;
 
 /** The card action of a submit (Action.Submit's data arrives as activity.value), if any. */
 export function cardSubmit(context: TurnContext): CardSubmit | undefined {
-  const parsed = submitSchema.safeParse(context.activity.value);
+  const value: unknown = context.activity.value;
+  if (!value || typeof value !== "object") return undefined;
+  const parsed = submitSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 

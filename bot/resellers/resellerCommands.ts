@@ -126,8 +126,9 @@ const answerSchema = z.object({ verb: z.enum([partnershipVerbs.accept, partnersh
 /** A partnership answer in the activity, if any: typed "accept <code>", or Accept/Decline on the card. */
 export function invitationAnswer(activity: { type?: string; text?: string; value?: unknown }): { action: "show" | "accept" | "decline"; code: string } | undefined {
   if (activity.type !== "message") return undefined;
-  const submit = answerSchema.safeParse(activity.value);
-  if (submit.success) return { action: submit.data.verb === partnershipVerbs.accept ? "accept" : "decline", code: submit.data.code };
+  // Typed text has no card data: nothing to check (a failed parse costs more than the check).
+  const submit = activity.value && typeof activity.value === "object" ? answerSchema.safeParse(activity.value) : undefined;
+  if (submit?.success) return { action: submit.data.verb === partnershipVerbs.accept ? "accept" : "decline", code: submit.data.code };
   const match = typeof activity.text === "string" ? acceptText.exec(activity.text.replace(/<at>.*?<\/at>/g, "")) : null;
   return match ? { action: "show", code: match[1] } : undefined;
 }
