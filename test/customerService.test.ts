@@ -82,6 +82,9 @@ describe(`customer service, through the embedded Partner Center (${providerUnder
     expect(inPartnerCenter).toMatchObject({ domain: "fabrikamone.onmicrosoft.com", companyName: "Fabrikam Ltd", adminUserName: "admin@fabrikamone.onmicrosoft.com" });
     expect(JSON.parse(inPartnerCenter.billingProfile)).toMatchObject({ email: "ana@fabrikam.com", culture: "en-US", defaultAddress: { country: "US", postalCode: "98052", state: "WA" } });
     expect(await verifyPassword(result.temporaryPassword, inPartnerCenter.adminPasswordHash)).toBe(true);
+    // A salted SHA-256 of the generated password (about 95 bits): another password does not match it.
+    expect(inPartnerCenter.adminPasswordHash).toMatch(/^sha256\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    expect(await verifyPassword(`${result.temporaryPassword.slice(1)}x`, inPartnerCenter.adminPasswordHash)).toBe(false);
     expect(await everyStoredValue(database.db, database.provider)).not.toContain(result.temporaryPassword);
     const audit = await database.db.auditEntry.findMany({ where: { customerId: result.customer.id } });
     expect(audit.map((entry) => [entry.action, entry.actorUserId])).toEqual([["customer.created", agent.userId]]);

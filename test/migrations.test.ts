@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { providers, renderSchema, schemaPath } from "../prisma/tools/schemas.js";
 import { adapterFor } from "../src/db/database.js";
 import { applyMigrations, diffSchemas, lastMigratedSchema, migrationsUpToDate, providerSchema, readMigrations } from "../src/db/migrations.js";
-import { hashPassword, verifyPassword } from "../src/security/password.js";
+import { scryptHash, verifyPassword } from "../src/security/password.js";
 import { callerOf, PROVIDER_TENANT } from "./helpers/fixtures.js";
 import { testServices } from "./helpers/harness.js";
 import { createTestDatabase, providerUnderTest, type TestDatabase } from "./helpers/testDatabase.js";
@@ -89,7 +89,7 @@ describe(`migrations on a real ${providerUnderTest} database`, () => {
     await exec(
       `INSERT INTO "Customer" ("id", "providerOrgId", "companyName", "searchName", "segment", "addressLine1", "city", "region", "postalCode", "country", "contactFirstName", "contactLastName", "contactEmail", "culture", "language", "domainPrefix", "adminAccount", "adminPasswordHash", "openedAt", "firstBillingAt", "creationKey", "createdById", "updatedAt")
        VALUES ('c-1', 'org-p', 'Old Co', 'old co', 'commercial', '1 Main St', 'Redmond', 'WA', '98052', 'US', 'Ana', 'Bowman', 'ana@oldco.example', 'en-US', 'en', 'oldco', 'admin@oldco.onmicrosoft.com', $1, $2, $2, 'k-1', 'u-1', $2)`,
-      await hashPassword(password),
+      await scryptHash(password),
       opened,
     );
     await exec(`INSERT INTO "Order" ("id", "customerId", "billingCycle", "idempotencyKey", "createdById") VALUES ('o-1', 'c-1', 'annual', 'key-1', 'u-1')`);

@@ -11,7 +11,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Db } from "../../db/database.js";
 import { isUniqueViolation } from "../../db/errors.js";
-import { generateTemporaryPassword, hashPassword } from "../../security/password.js";
+import { generateTemporaryPassword, hashGeneratedPassword } from "../../security/password.js";
 import type { SecretBox } from "../../security/secretBox.js";
 import { PartnerCenterError } from "../errors.js";
 import type { PartnerCenter } from "../port.js";
@@ -117,7 +117,7 @@ export class EmbeddedPartnerCenter implements PartnerCenter {
           billingProfile: JSON.stringify(customer.billingProfile),
           associatedPartnerId: customer.associatedPartnerId ?? null,
           adminUserName: `admin@${domain}`,
-          adminPasswordHash: await hashPassword(password),
+          adminPasswordHash: await hashGeneratedPassword(password),
           etag,
           createdAt: now,
         },
