@@ -29,12 +29,28 @@ export interface AccountCardData {
   flowId: string;
   fields: Record<string, { label: string; value: string; error: string }>;
   segments: { title: string; value: string }[];
-  countries: { title: string; value: string }[];
+  countries: readonly { title: string; value: string }[];
   cultures: { title: string; value: string }[];
   domainSuffix: string;
   domainHint: string;
   nextLabel: string;
   cancelLabel: string;
+}
+
+const countryChoiceSets = new Map<string, readonly { title: string; value: string }[]>();
+
+/**
+ * The country choices of a language, made once: the card's template inserts the list whole
+ * (`"choices": "${countries}"`) rather than expanding a template for each of some 250 entries,
+ * which was most of the cost of showing the account card.
+ */
+function countryChoicesOf(locale: string): readonly { title: string; value: string }[] {
+  let choices = countryChoiceSets.get(locale);
+  if (!choices) {
+    choices = Object.freeze(countryChoices(locale).map((country) => Object.freeze({ title: country.name, value: country.code })));
+    countryChoiceSets.set(locale, choices);
+  }
+  return choices;
 }
 
 export function accountCardData({ t, locale }: Lang, flowId: string, values: AccountInput, issues: FieldIssue[], resellerName?: string): AccountCardData {
@@ -53,7 +69,7 @@ export function accountCardData({ t, locale }: Lang, flowId: string, values: Acc
     flowId,
     fields,
     segments: segments.map((segment) => ({ title: t(`segment.${segment}`), value: segment })),
-    countries: countryChoices(locale).map((country) => ({ title: country.name, value: country.code })),
+    countries: countryChoicesOf(locale),
     cultures: cultures.map((culture) => ({ title: `${cultureNames.of(culture) ?? culture} (${culture})`, value: culture })),
     domainSuffix: t("customer.account.domainSuffix"),
     domainHint: t("customer.account.domainHint"),
