@@ -17,6 +17,7 @@ import type { RequestAuthenticator } from "./authentication.js";
 import { readJsonBody } from "./jsonBody.js";
 import type { Metrics } from "../metrics.js";
 import { eventSchema, type PartnerCenterEvents, type WebhookVerifier } from "../../src/partnerCenter/rest/webhooks.js";
+import { canonicalTag } from "../../src/util/localeTags.js";
 
 /** CloudAdapter whose turns are started with a request already authenticated here. */
 export class PartnerAdapter extends CloudAdapter {
@@ -34,12 +35,10 @@ const localeTag = z
   .string()
   .max(100)
   .transform((tag, ctx) => {
-    try {
-      return Intl.getCanonicalLocales(tag)[0] ?? z.NEVER;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not a language tag" });
-      return z.NEVER;
-    }
+    const canonical = canonicalTag(tag);
+    if (canonical) return canonical;
+    ctx.addIssue({ code: "custom", message: "not a language tag" });
+    return z.NEVER;
   });
 
 /** Card data: what a card can carry, bounded (a card has tens of fields, not thousands). */

@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../db/errors.js";
 import { placeholders, rawDate } from "../db/rawQuery.js";
 import { InvalidInput, NotAllowed, NotFound } from "../errors.js";
 import type { Logger } from "../log.js";
+import { canonicalTag } from "../util/localeTags.js";
 
 export const roles = ["admin", "agent"] as const;
 export type Role = (typeof roles)[number];
@@ -44,12 +45,8 @@ const identityInput = z.object({
 
 /** A valid BCP 47 tag in canonical form (at most 35 characters, as Bot Framework allows), or undefined. */
 export function canonicalLocale(tag: string): string | undefined {
-  try {
-    const canonical = Intl.getCanonicalLocales(tag)[0];
-    return canonical && canonical.length <= 35 ? canonical : undefined;
-  } catch {
-    return undefined;
-  }
+  const canonical = canonicalTag(tag);
+  return canonical && canonical.length <= 35 ? canonical : undefined;
 }
 export type IdentityInput = z.input<typeof identityInput>;
 
