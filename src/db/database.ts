@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { withReusedStatements, type ReusingConnection } from "./sqliteStatements.js";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Config } from "../config.js";
@@ -39,7 +40,7 @@ export type StatementArg = string | number | null;
  * Hand-written statements run on the connection Prisma uses, without its query engine (which
  * costs several times what SQLite does for a one-row statement): SQLite's through the same gate
  * as Prisma's (never inside another turn's transaction) and reusing their compiled statements;
- * PostgreSQL's through Prisma's raw queries. Timed like every statement. Rows are objects whose
+ * PostgreSQL's on the pool Prisma's adapter uses. Timed like every statement. Rows are objects whose
  * values are as the driver returns them: rawQuery.ts reads them alike on both providers.
  */
 export interface DirectStatements {
@@ -53,7 +54,7 @@ export interface DirectStatements {
  * wrapped so that a statement outside a transaction never runs inside another turn's open one.
  * With an observer, each statement's own time is reported to it (the gate's wait is not).
  */
-export function adapterFor(database: Config["database"], onQuery?: QueryObserver, onConnect?: (link: SqliteLink) => void): SqlMigrationAwareDriverAdapterFactory {
+export function adapterFor(database: Config["database"], onQuery?: QueryObserver, onConnect?: (link: SqliteLink) => void, pool?: pg.Pool): SqlMigrationAwareDriverAdapterFactory {
   if (database.provider === "sqlite") {
     let connection: ReusingConnection | undefined;
     const driver = withReusedStatements(new PrismaBetterSqlite3({ url: `file:${database.file}`, timeout: 10_000 }), (made) => (connection = made));
@@ -61,7 +62,8 @@ export function adapterFor(database: Config["database"], onQuery?: QueryObserver
       if (connection) onConnect?.({ connection, gate });
     });
   }
-  const driver = new PrismaPg({ connectionString: database.url });
+  // Given a pool, Prisma's statements and the hot path's share its connections (and it ends with Prisma's).
+  const driver = pool ? new PrismaPg(pool, { disposeExternalPool: true }) : new PrismaPg({ connectionString: database.url });
   return onQuery ? timedQueries(driver, onQuery) : driver;
 }
 
@@ -96,23 +98,40 @@ function sqliteStatements(db: Db, link: () => SqliteLink | undefined, onQuery?: 
   };
 }
 
-function postgresStatements(db: Db): DirectStatements {
+/** Timestamps (without time zone, as Prisma's columns are) read as the UTC they hold, whatever the process's zone: pg's own parser reads them as local time. */
+const utcTimestamps = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.TIMESTAMP && format !== "binary" ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function postgresStatements(pool: pg.Pool, onQuery?: QueryObserver): DirectStatements {
+  const run = async (sql: string, args: StatementArg[]) => {
+    const started = performance.now();
+    try {
+      return await pool.query({ text: sql, values: args, types: utcTimestamps });
+    } finally {
+      onQuery?.(kindOf(sql), (performance.now() - started) / 1000);
+    }
+  };
   return {
-    query: <T>(sql: string, args: StatementArg[]) => db.$queryRawUnsafe<T[]>(sql, ...args),
-    execute: (sql, args) => db.$executeRawUnsafe(sql, ...args),
+    query: async <T>(sql: string, args: StatementArg[]) => (await run(sql, args)).rows as T[],
+    execute: async (sql, args) => (await run(sql, args)).rowCount ?? 0,
   };
 }
 
 export function openDatabase(database: Config["database"], options: { onQuery?: QueryObserver } = {}): Database {
   if (database.provider === "sqlite") mkdirSync(dirname(database.file), { recursive: true });
   let link: SqliteLink | undefined;
+  const pool = database.provider === "postgresql" ? new pg.Pool({ connectionString: database.url }) : undefined;
+  // An idle connection that breaks (the server restarted) is dropped by the pool and made again when needed: not a crash.
+  pool?.on("error", () => {});
   const db =
     database.provider === "sqlite"
       ? new SqliteClient({ adapter: adapterFor(database, options.onQuery, (made) => (link = made)) })
-      : (new PostgresClient({ adapter: adapterFor(database, options.onQuery) }) as unknown as Db);
+      : (new PostgresClient({ adapter: adapterFor(database, options.onQuery, undefined, pool) }) as unknown as Db);
   return {
     db,
-    direct: database.provider === "sqlite" ? sqliteStatements(db, () => link, options.onQuery) : postgresStatements(db),
+    direct: pool ? postgresStatements(pool, options.onQuery) : sqliteStatements(db, () => link, options.onQuery),
     config: database,
     provider: database.provider,
     description: database.provider === "sqlite" ? `sqlite:${database.file}` : redactUrl(database.url),
@@ -127,6 +146,8 @@ export function openDatabase(database: Config["database"], options: { onQuery?: 
     },
     close: async () => {
       await db.$disconnect();
+      // Prisma ends the pool it was given when it had connected; the hot path may have used it alone.
+      if (pool && !pool.ended) await pool.end();
     },
   };
 }

@@ -16,7 +16,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (cause.kind !== undefined && unavailableKinds.has(cause.kind)) return true;
   // PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P0x shutdown or not accepting yet,
   // 53300 too many connections, and a database that refuses connections.
-  const sqlState = cause.originalCode ?? cause.code ?? "";
+  // An error of the pg driver itself (the hot path's statements) carries its SQLSTATE as its code.
+  const sqlState = cause.originalCode ?? cause.code ?? code ?? "";
   const text = `${cause.originalMessage ?? cause.message ?? ""} ${(error as { message?: string }).message ?? ""}`;
-  return /^(08|57P0)/.test(sqlState) || sqlState === "53300" || /not currently accepting connections|Connection terminated|ECONNREFUSED/.test(text);
+  return /^(08|57P0)/.test(sqlState) || sqlState === "53300" || /not currently accepting connections|Connection terminated|ECONNREFUSED|ECONNRESET/.test(`${text} ${code ?? ""}`);
 }
