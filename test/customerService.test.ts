@@ -164,6 +164,21 @@ describe(`customer service, through the embedded Partner Center (${providerUnder
     expect((await service.list(agent, { text: "zzz-nothing" })).total).toBe(0);
   });
 
+  it("the list searches what is typed as text (LIKE's wildcards too), shows the last page for one past it, and gives each customer as Prisma does", async () => {
+    for (let i = 0; i < 9; i++) await create(admin, { companyName: `Alpha ${i}`, domainPrefix: `alpha${i}` });
+    await create(admin, { companyName: "Hundred % Co", domainPrefix: "hundredpct" });
+    expect((await service.list(agent, { text: "%" })).items.map((item) => item.companyName)).toEqual(["Hundred % Co"]);
+    expect((await service.list(agent, { text: "_" })).total).toBe(0);
+    const past = await service.list(agent, { text: "alpha", page: 5 });
+    expect({ page: past.page, pageCount: past.pageCount, total: past.total, names: past.items.map((item) => item.companyName) }).toEqual({ page: 2, pageCount: 2, total: 9, names: ["Alpha 8"] });
+    expect((await service.list(agent, { text: "nobody", page: 3 })).page).toBe(1);
+    const [first] = (await service.list(agent, { text: "alpha 0" })).items;
+    const row = await database.db.customer.findUniqueOrThrow({ where: { id: first.id } });
+    expect(first).toMatchObject({ ...row, resellerName: null, subscriptionCount: 0 });
+    expect((first as unknown as { openedAt: unknown }).openedAt).toBeInstanceOf(Date);
+    expect((await service.list(admin, { resellerOrgId: "none", text: "alpha" })).total).toBe(9);
+  });
+
   it("another provider, or a reseller without delegation, sees none of them and cannot open one", async () => {
     await create(admin, { domainPrefix: "notyours" });
     const [any] = (await service.list(admin, {})).items;

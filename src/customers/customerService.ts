@@ -9,6 +9,8 @@
 import { z } from "zod";
 import { audit } from "../audit/auditLog.js";
 import type { Db } from "../db/database.js";
+import { rawDate } from "../db/rawQuery.js";
+import { Prisma } from "../generated/sqlite/client.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { DomainTaken, InvalidInput, NotAllowed, NotFound, type FieldIssue } from "../errors.js";
 import type { Caller } from "../identity/identityService.js";
@@ -55,6 +57,20 @@ export interface CustomerPage {
 }
 
 export const PAGE_SIZE = 8;
+
+/** The timestamps of a customer's row, which a raw query may give as text or numbers (SQLite). */
+const customerDates = ["openedAt", "firstBillingAt", "mcaAttestedAt", "readAt", "createdAt", "updatedAt"] as const;
+
+/** A row of the list's raw query as the customer row Prisma would give, with its reseller's name and number of subscriptions. */
+function customerRowOf(row: Record<string, unknown> & { resellerName: string | null; subscriptionCount: number | bigint }): CustomerPage["items"][number] {
+  const { total: _total, ...rest } = row;
+  const customer = { ...rest } as Record<string, unknown>;
+  for (const field of customerDates) {
+    const value = customer[field] as Date | string | number | bigint | null | undefined;
+    customer[field] = value === null || value === undefined ? null : rawDate(value);
+  }
+  return { ...(customer as unknown as CustomerRow), resellerName: row.resellerName ?? null, subscriptionCount: Number(row.subscriptionCount) };
+}
 
 /** What a sealed temporary password is bound to: it opens only for this customer. */
 const credentialContext = (customerId: string) => `customer-credential:${customerId}`;
@@ -245,7 +261,10 @@ export class CustomerService {
    * attestation), once per key. Needed before the first New Commerce purchase.
    */
   async attest(caller: Caller, command: { customerId: string; attestation: unknown; key: string }): Promise<Date> {
-    const customer = await this.get(caller, command.customerId);
+    // What attesting needs of the customer: who may, and its Partner Center id (one statement, not get()'s four).
+    const customer = await this.db.customer.findUnique({ where: { id: command.customerId }, select: { id: true, pcCustomerId: true, providerOrgId: true, resellerOrgId: true } });
+    if (!customer) throw new NotFound("customer");
+    this.requireAccess(caller, customer);
     const checked = this.checkAttestation(command.attestation);
     if (!checked.ok) throw new InvalidInput(checked.issues);
     const value = checked.value;
@@ -292,23 +311,30 @@ export class CustomerService {
     let text = searchKey(query.text ?? "").slice(0, 100);
     const dot = text.indexOf(".");
     if (dot > 0 && ".onmicrosoft.com".startsWith(text.slice(dot))) text = text.slice(0, dot);
-    const byReseller = query.resellerOrgId && caller.organisation.kind === "provider" ? { resellerOrgId: query.resellerOrgId === "none" ? null : query.resellerOrgId } : {};
-    const where = {
-      ...this.scope(caller),
-      ...byReseller,
-      ...(text ? { OR: [{ searchName: { contains: text } }, { domainPrefix: { contains: text } }] } : {}),
-    };
-    const total = await this.db.customer.count({ where });
+    // One statement: the page, each customer's reseller and number of subscriptions, and how many match in all.
+    const scope = caller.organisation.kind === "provider" ? Prisma.sql`c."providerOrgId" = ${caller.organisation.id}` : Prisma.sql`c."resellerOrgId" = ${caller.organisation.id}`;
+    const byReseller =
+      query.resellerOrgId && caller.organisation.kind === "provider" ? (query.resellerOrgId === "none" ? Prisma.sql` AND c."resellerOrgId" IS NULL` : Prisma.sql` AND c."resellerOrgId" = ${query.resellerOrgId}`) : Prisma.empty;
+    // A substring, as typed: LIKE's own wildcards in it are escaped.
+    const pattern = `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const byText = text ? Prisma.sql` AND (c."searchName" LIKE ${pattern} ESCAPE '\\' OR c."domainPrefix" LIKE ${pattern} ESCAPE '\\')` : Prisma.empty;
+    const read = (page: number) =>
+      this.db.$queryRaw<(Record<string, unknown> & { resellerName: string | null; subscriptionCount: number | bigint; total: number | bigint })[]>`
+        SELECT c.*, r."name" AS "resellerName", (SELECT COUNT(*) FROM "Subscription" AS s WHERE s."customerId" = c."id") AS "subscriptionCount", COUNT(*) OVER () AS "total"
+        FROM "Customer" AS c LEFT JOIN "Organisation" AS r ON r."id" = c."resellerOrgId"
+        WHERE ${scope}${byReseller}${byText}
+        ORDER BY c."searchName" ASC, c."id" ASC LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}`;
+    let page = Math.max(1, Math.trunc(query.page ?? 1));
+    let rows = await read(page);
+    if (!rows.length && page > 1) {
+      // Past the last page (the list shrank since it was shown): the last page, once its number is known.
+      const [any] = await read(1);
+      page = Math.max(1, Math.ceil(Number(any?.total ?? 0) / PAGE_SIZE));
+      rows = page > 1 ? await read(page) : any ? await read(1) : [];
+    }
+    const total = Number(rows[0]?.total ?? 0);
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const page = Math.min(Math.max(1, Math.trunc(query.page ?? 1)), pageCount);
-    const rows = await this.db.customer.findMany({
-      where,
-      orderBy: [{ searchName: "asc" }, { id: "asc" }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      include: { reseller: { select: { name: true } }, _count: { select: { subscriptions: true } } },
-    });
-    return { items: rows.map((row) => ({ ...row, resellerName: row.reseller?.name ?? null, subscriptionCount: row._count.subscriptions })), total, page, pageCount };
+    return { items: rows.map(customerRowOf), total, page, pageCount };
   }
 
   async get(caller: Caller, customerId: string) {

@@ -138,8 +138,11 @@ export class PartnershipService {
   /** The provider's active resellers (none for a reseller's user), by name. */
   async activeResellers(caller: Caller): Promise<{ id: string; name: string; tenantId: string | null }[]> {
     if (caller.organisation.kind !== "provider") return [];
-    const partnerships = await this.db.partnership.findMany({ where: { providerOrgId: caller.organisation.id, status: "active", resellerOrgId: { not: null } }, select: { resellerOrgId: true } });
-    return this.db.organisation.findMany({ where: { id: { in: partnerships.map((p) => p.resellerOrgId!) } }, select: { id: true, name: true, tenantId: true }, orderBy: { name: "asc" } });
+    // One statement (it is read with every list of customers).
+    return this.db.$queryRaw<{ id: string; name: string; tenantId: string | null }[]>`
+      SELECT o."id" AS "id", o."name" AS "name", o."tenantId" AS "tenantId" FROM "Organisation" AS o
+      WHERE o."id" IN (SELECT p."resellerOrgId" FROM "Partnership" AS p WHERE p."providerOrgId" = ${caller.organisation.id} AND p."status" = 'active' AND p."resellerOrgId" IS NOT NULL)
+      ORDER BY o."name" ASC`;
   }
 
   /** An active reseller of the caller's provider, by organisation id. */
